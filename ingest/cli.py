@@ -2,7 +2,20 @@
 
 from __future__ import annotations
 
+import json
+import sys
+from pathlib import Path
+from typing import Annotated
+
 import typer
+from rich.console import Console
+from rich.progress import BarColumn, DownloadColumn, Progress, TimeRemainingColumn
+from rich.table import Table
+
+from ingest.connect import RAW_SCHEMA, ConnectionFailed, open_engine
+from ingest.engine import Engine
+from ingest.load import LoadSummary, planned_bytes, run_load
+from ingest.profile import ProfileError, load_target
 
 app = typer.Typer(
     name="ingest",
@@ -10,3 +23,98 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
 )
+stderr = Console(stderr=True)
+
+TargetOption = Annotated[
+    str | None, typer.Option("--target", "-t", help="Profile target (default: the profile's).")]
+ProfilesDirOption = Annotated[
+    Path | None,
+    typer.Option("--profiles-dir", help="Folder holding profiles.yml (default: as dbt finds it).",
+                 file_okay=False)]
+SchemaOption = Annotated[
+    str, typer.Option("--raw-schema", help="Schema of the raw tables.")]
+
+
+def _fail(message: str) -> typer.Exit:
+    stderr.print(f"[red]error:[/red] {message}", highlight=False)
+    return typer.Exit(code=2)
+
+
+def _engine(target: str | None, profiles_dir: Path | None, raw_schema: str) -> Engine:
+    try:
+        profile_target = load_target(profiles_dir, target)
+        stderr.print(f"target {profile_target.describe()}", highlight=False)
+        return open_engine(profile_target, raw_schema)
+    except (ProfileError, ConnectionFailed) as error:
+        raise _fail(str(error)) from None
+
+
+def _print_summary(summary: LoadSummary) -> None:
+    table = Table(title=f"load {summary.load_id}", title_justify="left")
+    for column in ("resource", "files", "loaded", "rows", "replaced", "skipped", "rejected"):
+        table.add_column(column, justify="left" if column == "resource" else "right")
+    for name, entry in summary.by_resource().items():
+        table.add_row(name, *(str(value) for value in vars(entry).values()))
+    stderr.print(table)
+    for report in summary.reports:
+        if report.status == "rejected":
+            stderr.print(f"[red]rejected[/red] {report.reason}", highlight=False)
+        elif report.warning:
+            stderr.print(f"[yellow]skipped[/yellow] {report.path}: {report.reason}",
+                         highlight=False)
+
+
+@app.command()
+def load(
+    csvpath: Annotated[Path, typer.Option("--csvpath", help="Root of the extractor CSV tree.",
+                                          exists=True, file_okay=False, readable=True)],
+    target: TargetOption = None,
+    profiles_dir: ProfilesDirOption = None,
+    raw_schema: SchemaOption = RAW_SCHEMA,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the summary as JSON.")] = False,
+) -> None:
+    """Load every file of an extractor tree into raw tables; files already loaded are skipped.
+
+    Exit code 0 when everything loaded or was skipped, 1 when any file was rejected,
+    2 for usage, configuration or connection errors.
+    """
+    engine = _engine(target, profiles_dir, raw_schema)
+    try:
+        with Progress("{task.description}", BarColumn(), DownloadColumn(), TimeRemainingColumn(),
+                      console=stderr, disable=not stderr.is_terminal, transient=True) as bar:
+            task = bar.add_task("loading", total=planned_bytes(csvpath))
+            summary = run_load(engine, csvpath, lambda done: bar.advance(task, done))
+    except ConnectionFailed as error:
+        raise _fail(str(error)) from None
+    finally:
+        engine.close()
+    _print_summary(summary)
+    if as_json:
+        sys.stdout.write(json.dumps(summary.as_json(), indent=2, default=str) + "\n")
+    raise typer.Exit(code=summary.exit_code)
+
+
+@app.command()
+def status(
+    target: TargetOption = None,
+    profiles_dir: ProfilesDirOption = None,
+    raw_schema: SchemaOption = RAW_SCHEMA,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the summary as JSON.")] = False,
+) -> None:
+    """Summarise the load ledger: files and rows per resource and status."""
+    engine = _engine(target, profiles_dir, raw_schema)
+    try:
+        engine.prepare()
+        rows = engine.status()
+    finally:
+        engine.close()
+    if as_json:
+        sys.stdout.write(json.dumps(rows, indent=2, default=str) + "\n")
+        return
+    table = Table()
+    for column in ("resource", "status", "files", "rows", "last_loaded_at"):
+        table.add_column(column)
+    for row in rows:
+        table.add_row(*(str(row[column]) for column in
+                        ("resource", "status", "files", "rows", "last_loaded_at")))
+    Console().print(table)

@@ -1,0 +1,88 @@
+"""Explain why the engine refused a file: the first bad line and column, engine-independent.
+
+Runs only on files the engine rejected, so its speed does not matter; what matters is that a
+district's data engineer can open the file at the named place and see the problem.
+"""
+
+from __future__ import annotations
+
+import csv
+import re
+from collections.abc import Iterator
+from pathlib import Path
+
+from ingest.inspect import BOM
+
+_ENGINE_LINE = re.compile(r"(?:line[:\s]+|Line: )(\d+)", re.I)
+
+
+class _LineSource:
+    """Yields decoded physical lines and remembers how many were handed out."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.line_number = 0
+
+    def __iter__(self) -> Iterator[str]:
+        with self.path.open("rb") as stream:
+            for raw in stream:
+                self.line_number += 1
+                if self.line_number == 1 and raw.startswith(BOM):
+                    raw = raw[len(BOM):]
+                try:
+                    yield raw.decode("utf-8")
+                except UnicodeDecodeError as error:
+                    raise _BadBytes(self.line_number, raw, error) from error
+
+
+class _BadBytes(Exception):
+    def __init__(self, line: int, raw: bytes, error: UnicodeDecodeError) -> None:
+        column = len(raw[: error.start].decode("utf-8", errors="replace")) + 1
+        super().__init__(f"line {line}, column {column}: bytes are not valid UTF-8 "
+                         f"({raw[error.start:error.end]!r})")
+
+
+def diagnose(path: Path, expected_columns: int) -> str | None:
+    """The first problem in ``path`` as 'line L, column C: what', or None if none is found."""
+    source = _LineSource(path)
+    try:
+        reader = csv.reader(source, strict=True)
+        record_start = 1
+        header_seen = False
+        for record in reader:
+            if not header_seen:
+                header_seen = True
+                record_start = source.line_number + 1
+                continue
+            if record != [] and len(record) != expected_columns:
+                column = min(len(record), expected_columns) + 1
+                return (f"line {record_start}, column {column}: expected {expected_columns} "
+                        f"fields, found {len(record)}")
+            if any("\x00" in value for value in record):
+                return f"line {record_start}: contains a NUL byte"
+            record_start = source.line_number + 1
+    except _BadBytes as error:
+        return str(error)
+    except csv.Error as error:
+        message = str(error)
+        if "unexpected end of data" in message or "EOF" in message:
+            return (f"line {record_start}: quoted value is not terminated "
+                    f"(the file ends inside quotes)")
+        return f"line {source.line_number}: {message}"
+    return None
+
+
+def engine_message_line(message: str) -> str:
+    """Shorten an engine's error to its first line, keeping any line number it gives."""
+    first = message.strip().splitlines()[0] if message.strip() else "unknown error"
+    match = _ENGINE_LINE.search(message)
+    if match and not _ENGINE_LINE.search(first):
+        return f"line {match.group(1)}: {first}"
+    return first
+
+
+def explain_rejection(path: Path, expected_columns: int, engine_error: str) -> str:
+    return diagnose(path, expected_columns) or engine_message_line(engine_error)
+
+
+__all__ = ["diagnose", "explain_rejection", "engine_message_line"]

@@ -1,0 +1,173 @@
+"""DuckDB: files go through DuckDB's own CSV reader, many files per statement."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+
+import duckdb
+
+from ingest.ddl import (
+    LEDGER_DEFINITION,
+    create_table_sql,
+    quote_literal,
+    raw_table_columns,
+    values_sql,
+)
+from ingest.engine import (
+    LEDGER_COLUMNS,
+    REPLACED,
+    FileOutcome,
+    LedgerEntry,
+    LedgerRow,
+    LoadRequest,
+    ledger_values,
+    loaded_ledger_row,
+)
+from ingest.resources import LEDGER_TABLE, PROVENANCE_COLUMNS, RESOURCES, Resource
+
+_CSV_OPTIONS = (
+    "header = true, auto_detect = false, delim = ',', quote = '\"', escape = '\"', "
+    "strict_mode = true, null_padding = false, allow_quoted_nulls = false, "
+    "encoding = 'utf-8', hive_partitioning = false, filename = true"
+)
+
+
+def _file_list(requests: list[LoadRequest]) -> str:
+    return "[" + ", ".join(quote_literal(str(r.file.extract.path)) for r in requests) + "]"
+
+
+def _file_metadata(requests: list[LoadRequest]) -> str:
+    rows = [(str(e.path), e.relative_path, e.timestamp, e.section_id, e.assignment_id,
+             e.activity_date) for e in (r.file.extract for r in requests)]
+    return (f"({values_sql(rows)}) as f(absolute_path, relative_path, file_timestamp, "
+            "section_id, assignment_id, activity_date)")
+
+
+class DuckDBEngine:
+    name = "duckdb"
+
+    def __init__(self, path: str, schema: str = "lms_raw") -> None:
+        self.schema = schema
+        self.path = path
+        if path != ":memory:":
+            Path(path).expanduser().parent.mkdir(parents=True, exist_ok=True)
+        self.connection = duckdb.connect(path)
+        # Rows carry their own row numbers, so DuckDB need not buffer to keep input order.
+        self.connection.execute("set preserve_insertion_order = false")
+
+    def prepare(self) -> None:
+        run = self.connection.execute
+        run(f"create schema if not exists {self.schema}")
+        for resource in RESOURCES:
+            columns = raw_table_columns(resource)
+            run(create_table_sql(self.schema, resource.table, columns))
+            for name, sql_type in columns:
+                run(f"alter table {self.schema}.{resource.table} "
+                    f"add column if not exists {name} {sql_type}")
+        run(create_table_sql(self.schema, LEDGER_TABLE, list(LEDGER_DEFINITION),
+                             primary_key=("file_path", "sha256")))
+
+    def ledger_entries(self) -> list[LedgerEntry]:
+        rows = self.connection.execute(
+            f"select file_path, sha256, status from {self.schema}.{LEDGER_TABLE}").fetchall()
+        return [LedgerEntry(*row) for row in rows]
+
+    def load_files(self, resource: Resource, requests: list[LoadRequest], load_id: str,
+                   loaded_at: datetime) -> list[FileOutcome]:
+        try:
+            return self._load_in_one_transaction(resource, requests, load_id, loaded_at)
+        except duckdb.Error as error:
+            self.connection.execute("rollback")
+            if len(requests) == 1:
+                return [FileOutcome(requests[0], None, str(error))]
+        outcomes = []
+        for request in requests:
+            outcomes += self.load_files(resource, [request], load_id, loaded_at)
+        return outcomes
+
+    def _load_in_one_transaction(self, resource: Resource, requests: list[LoadRequest],
+                                 load_id: str, loaded_at: datetime) -> list[FileOutcome]:
+        run = self.connection.execute
+        table = f"{self.schema}.{resource.table}"
+        run("begin transaction")
+        replaced = [r.file.relative_path for r in requests if r.replaces_earlier_version]
+        if replaced:
+            paths = ", ".join(quote_literal(path) for path in replaced)
+            run(f"delete from {table} where _file_path in ({paths})")
+            run(f"update {self.schema}.{LEDGER_TABLE} set status = '{REPLACED}' "
+                f"where file_path in ({paths})")
+        run(self._insert_sql(resource, requests), [load_id, loaded_at])
+        paths = ", ".join(quote_literal(r.file.relative_path) for r in requests)
+        counts = dict(run(
+            f"select _file_path, count(*) from {table} where _load_id = ? "
+            f"and _file_path in ({paths}) group by _file_path", [load_id]).fetchall())
+        outcomes = [FileOutcome(r, counts.get(r.file.relative_path, 0), None) for r in requests]
+        self._write_ledger([loaded_ledger_row(o.request, o.rows or 0, load_id, loaded_at)
+                            for o in outcomes])
+        run("commit")
+        return outcomes
+
+    def _insert_sql(self, resource: Resource, requests: list[LoadRequest]) -> str:
+        first = requests[0].file
+        csv_columns = {f"c{i}": "VARCHAR" for i in range(len(first.header))}
+        columns_literal = "{" + ", ".join(f"'{k}': '{v}'" for k, v in csv_columns.items()) + "}"
+        by_target = {target: f"c.c{i}" for i, target in enumerate(first.column_targets) if target}
+        selected = [by_target.get(column, "null") for column in resource.raw_columns]
+        extras = [(name, f"c.c{i}") for i, (name, target)
+                  in enumerate(zip(first.header, first.column_targets)) if target is None]
+        extra_json = ("cast(json_object(" + ", ".join(
+            f"{quote_literal(name)}, {expr}" for name, expr in extras) + ") as varchar)"
+            if extras else "null")
+        if len(requests) == 1:
+            row_number = "c.ordinality"
+        else:
+            row_number = "c.ordinality - min(c.ordinality) over (partition by c.filename) + 1"
+        provenance = {
+            "_file_path": "f.relative_path",
+            "_file_timestamp": "f.file_timestamp",
+            "_scope_section_id": "f.section_id",
+            "_scope_assignment_id": "f.assignment_id",
+            "_scope_date": "f.activity_date",
+            "_row_number": row_number,
+            "_extra_columns": extra_json,
+            "_load_id": "$1",
+            "_loaded_at": "$2",
+        }
+        target_columns = list(resource.raw_columns) + [name for name, _ in PROVENANCE_COLUMNS]
+        select_list = selected + [provenance[name] for name, _ in PROVENANCE_COLUMNS]
+        return (
+            f"insert into {self.schema}.{resource.table} ({', '.join(target_columns)})\n"
+            f"select {', '.join(select_list)}\n"
+            f"from read_csv({_file_list(requests)}, columns = {columns_literal}, "
+            f"{_CSV_OPTIONS}) with ordinality as c\n"
+            f"join {_file_metadata(requests)} on f.absolute_path = c.filename"
+        )
+
+    def _write_ledger(self, rows: list[LedgerRow]) -> None:
+        if not rows:
+            return
+        table = f"{self.schema}.{LEDGER_TABLE}"
+        keys = values_sql([(row.file_path, row.sha256) for row in rows])
+        self.connection.execute(
+            f"delete from {table} using ({keys}) as k(file_path, sha256) "
+            f"where {table}.file_path = k.file_path and {table}.sha256 = k.sha256")
+        self.connection.execute(
+            f"insert into {table} ({', '.join(LEDGER_COLUMNS)}) "
+            f"{values_sql([ledger_values(row) for row in rows])}")
+
+    def record(self, rows: list[LedgerRow]) -> None:
+        self.connection.execute("begin transaction")
+        self._write_ledger(rows)
+        self.connection.execute("commit")
+
+    def status(self) -> list[dict[str, object]]:
+        cursor = self.connection.execute(
+            f"select coalesce(resource, '(unknown)') as resource, status, count(*) as files, "
+            f"coalesce(sum(row_count), 0) as rows, max(loaded_at) as last_loaded_at "
+            f"from {self.schema}.{LEDGER_TABLE} group by all order by 1, 2")
+        names = [d[0] for d in cursor.description]
+        return [dict(zip(names, row)) for row in cursor.fetchall()]
+
+    def close(self) -> None:
+        self.connection.close()

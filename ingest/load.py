@@ -1,0 +1,197 @@
+"""Decide what each file of a tree needs, hand batches to the engine, and tell what happened."""
+
+from __future__ import annotations
+
+import secrets
+from collections import defaultdict
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+
+from ingest.diagnose import explain_rejection
+from ingest.engine import (
+    LOADED,
+    REJECTED,
+    SKIPPED,
+    Engine,
+    LedgerRow,
+    LoadRequest,
+)
+from ingest.inspect import InspectedFile, inspect_file
+from ingest.layout import walk_tree
+
+BATCH_BYTES = 16 << 20
+BATCH_FILES = 2000
+
+Progress = Callable[[int], None]
+"""Called with the number of bytes just dealt with."""
+
+
+@dataclass(frozen=True)
+class FileReport:
+    path: str
+    resource: str | None
+    status: str
+    rows: int | None = None
+    reason: str | None = None
+    warning: bool = False
+
+
+@dataclass
+class ResourceSummary:
+    files: int = 0
+    loaded: int = 0
+    rows: int = 0
+    replaced: int = 0
+    skipped: int = 0
+    rejected: int = 0
+
+
+@dataclass
+class LoadSummary:
+    load_id: str
+    reports: list[FileReport] = field(default_factory=list)
+
+    @property
+    def rejected(self) -> list[FileReport]:
+        return [report for report in self.reports if report.status == REJECTED]
+
+    @property
+    def exit_code(self) -> int:
+        return 1 if self.rejected else 0
+
+    def by_resource(self) -> dict[str, ResourceSummary]:
+        summary: dict[str, ResourceSummary] = defaultdict(ResourceSummary)
+        for report in self.reports:
+            entry = summary[report.resource or "(not in layout)"]
+            entry.files += 1
+            if report.status == LOADED:
+                entry.loaded += 1
+                entry.rows += report.rows or 0
+                entry.replaced += 1 if report.reason else 0
+            elif report.status == SKIPPED:
+                entry.skipped += 1
+            else:
+                entry.rejected += 1
+        return dict(sorted(summary.items()))
+
+    def as_json(self) -> dict[str, object]:
+        return {
+            "load_id": self.load_id,
+            "exit_code": self.exit_code,
+            "resources": {name: vars(entry) for name, entry in self.by_resource().items()},
+            "files": [vars(report) for report in self.reports
+                      if report.status != SKIPPED or report.warning],
+        }
+
+
+def new_load_id(now: datetime) -> str:
+    return f"{now:%Y%m%dT%H%M%S%f}-{secrets.token_hex(3)}"
+
+
+def _batches(requests: list[LoadRequest]) -> Iterable[list[LoadRequest]]:
+    groups: dict[tuple[str, tuple[str, ...]], list[LoadRequest]] = defaultdict(list)
+    for request in requests:
+        resource = request.file.extract.resource
+        assert resource is not None
+        groups[(resource.name, request.file.layout_key)].append(request)
+    for group in groups.values():
+        batch: list[LoadRequest] = []
+        size = 0
+        for request in group:
+            if batch and (size + request.file.size > BATCH_BYTES or len(batch) >= BATCH_FILES):
+                yield batch
+                batch, size = [], 0
+            batch.append(request)
+            size += request.file.size
+        if batch:
+            yield batch
+
+
+class Loader:
+    def __init__(self, engine: Engine, progress: Progress | None = None) -> None:
+        self.engine = engine
+        self.progress = progress or (lambda _bytes: None)
+        self.loaded_at = datetime.now(timezone.utc).replace(tzinfo=None)
+        self.load_id = new_load_id(self.loaded_at)
+        self.summary = LoadSummary(load_id=self.load_id)
+        self._unrecorded: list[LedgerRow] = []
+
+    def _ledger_row(self, inspected: InspectedFile, status: str, reason: str) -> LedgerRow:
+        extract = inspected.extract
+        return LedgerRow(
+            file_path=inspected.relative_path,
+            resource=extract.resource.name if extract.resource else None,
+            file_timestamp=extract.timestamp, size_bytes=inspected.size,
+            sha256=inspected.sha256, row_count=None, status=status, reason=reason,
+            load_id=self.load_id, loaded_at=self.loaded_at)
+
+    def _report(self, inspected: InspectedFile, status: str, reason: str | None = None,
+                rows: int | None = None, warning: bool = False) -> None:
+        resource = inspected.extract.resource
+        self.summary.reports.append(FileReport(
+            path=inspected.relative_path, resource=resource.name if resource else None,
+            status=status, rows=rows, reason=reason, warning=warning))
+
+    def plan(self, root: Path) -> list[LoadRequest]:
+        known = {(e.file_path, e.sha256): e.status for e in self.engine.ledger_entries()}
+        loaded_paths = {path for (path, _sha), status in known.items() if status == LOADED}
+        requests: list[LoadRequest] = []
+        for extract in walk_tree(root):
+            inspected = inspect_file(extract)
+            earlier_status = known.get((inspected.relative_path, inspected.sha256))
+            reason: str | None = None
+            if not extract.known:
+                reason = "CSV file in a folder the extractor layout does not have"
+            elif inspected.size == 0:
+                reason = "empty file (0 bytes): not a snapshot, nothing loaded"
+            if reason:
+                self._report(inspected, SKIPPED, reason, warning=True)
+                if earlier_status is None:
+                    self._unrecorded.append(self._ledger_row(inspected, SKIPPED, reason))
+                self.progress(inspected.size)
+            elif earlier_status == LOADED:
+                self._report(inspected, SKIPPED, "already loaded")
+                self.progress(inspected.size)
+            elif inspected.problem:
+                self._reject(inspected, inspected.problem)
+                self.progress(inspected.size)
+            else:
+                requests.append(LoadRequest(
+                    inspected, replaces_earlier_version=inspected.relative_path in loaded_paths))
+        return requests
+
+    def _reject(self, inspected: InspectedFile, reason: str) -> None:
+        message = f"{inspected.relative_path}: {reason}"
+        self._report(inspected, REJECTED, message)
+        self._unrecorded.append(self._ledger_row(inspected, REJECTED, message))
+
+    def load(self, requests: list[LoadRequest]) -> None:
+        for batch in _batches(requests):
+            resource = batch[0].file.extract.resource
+            assert resource is not None
+            for outcome in self.engine.load_files(resource, batch, self.load_id,
+                                                  self.loaded_at):
+                inspected = outcome.request.file
+                if outcome.error is None:
+                    note = ("content changed since an earlier load; earlier rows replaced"
+                            if outcome.request.replaces_earlier_version else None)
+                    self._report(inspected, LOADED, note, rows=outcome.rows)
+                else:
+                    self._reject(inspected, explain_rejection(
+                        inspected.extract.path, len(inspected.header), outcome.error))
+                self.progress(inspected.size)
+        self.engine.record(self._unrecorded)
+        self._unrecorded = []
+
+
+def planned_bytes(root: Path) -> int:
+    return sum(extract.path.stat().st_size for extract in walk_tree(root))
+
+
+def run_load(engine: Engine, root: Path, progress: Progress | None = None) -> LoadSummary:
+    engine.prepare()
+    loader = Loader(engine, progress)
+    loader.load(loader.plan(root))
+    return loader.summary
