@@ -60,7 +60,7 @@ def _print_summary(summary: LoadSummary) -> None:
         if report.status == "rejected":
             stderr.print(f"[red]rejected[/red] {report.reason}", highlight=False)
         elif report.warning:
-            stderr.print(f"[yellow]skipped[/yellow] {report.path}: {report.reason}",
+            stderr.print(f"[yellow]{report.status}[/yellow] {report.path}: {report.reason}",
                          highlight=False)
 
 

@@ -57,3 +57,12 @@ def sql_literal(value: object) -> str:
 def values_sql(rows: list[tuple[object, ...]]) -> str:
     return "values " + ", ".join(
         "(" + ", ".join(sql_literal(value) for value in row) + ")" for row in rows)
+
+
+def ledger_status_sql(schema: str, ledger_table: str) -> str:
+    resource = "coalesce(resource, '(not in layout)')"
+    return (
+        f"select {resource} as resource, status, count(*) as files, "
+        f"cast(coalesce(sum(row_count), 0) as bigint) as rows, max(loaded_at) as last_loaded_at "
+        f"from {schema}.{ledger_table} group by {resource}, status order by 1, 2"
+    )

@@ -31,14 +31,27 @@ class InspectedFile:
         return self.extract.relative_path
 
     @property
+    def extra_positions(self) -> list[tuple[int, str]]:
+        """(position, name) of header columns the resource does not define."""
+        return [(position, name) for position, (name, target)
+                in enumerate(zip(self.header, self.column_targets, strict=True))
+                if target is None]
+
+    @property
     def extra_columns(self) -> list[str]:
-        return [name for name, target in zip(self.header, self.column_targets) if target is None]
+        return [name for _position, name in self.extra_positions]
+
+    @property
+    def target_positions(self) -> dict[str, int]:
+        """Raw column name -> header position, for the columns the resource defines."""
+        return {target: position for position, target in enumerate(self.column_targets)
+                if target}
 
     @property
     def layout_key(self) -> tuple[str, ...]:
         """Files with the same key can be read by one bulk statement."""
         return tuple(target or f"extra:{name}"
-                     for name, target in zip(self.header, self.column_targets))
+                     for name, target in zip(self.header, self.column_targets, strict=True))
 
 
 def file_digest(extract: ExtractFile) -> tuple[int, str]:
@@ -84,7 +97,7 @@ def inspect_file(extract: ExtractFile) -> InspectedFile:
     known = {column.lower(): column.lower() for column in extract.resource.columns}
     targets: list[str | None] = [known.get(name.strip().lower()) for name in header]
     seen: set[str] = set()
-    for position, (name, target) in enumerate(zip(header, targets), start=1):
+    for position, (name, target) in enumerate(zip(header, targets, strict=True), start=1):
         key = target or name
         if key in seen:
             inspected.problem = f"line 1, column {position}: column {name!r} appears twice"

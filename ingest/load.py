@@ -36,6 +36,7 @@ class FileReport:
     rows: int | None = None
     reason: str | None = None
     warning: bool = False
+    replaced: bool = False
 
 
 @dataclass
@@ -69,7 +70,7 @@ class LoadSummary:
             if report.status == LOADED:
                 entry.loaded += 1
                 entry.rows += report.rows or 0
-                entry.replaced += 1 if report.reason else 0
+                entry.replaced += int(report.replaced)
             elif report.status == SKIPPED:
                 entry.skipped += 1
             else:
@@ -128,11 +129,11 @@ class Loader:
             load_id=self.load_id, loaded_at=self.loaded_at)
 
     def _report(self, inspected: InspectedFile, status: str, reason: str | None = None,
-                rows: int | None = None, warning: bool = False) -> None:
+                rows: int | None = None, warning: bool = False, replaced: bool = False) -> None:
         resource = inspected.extract.resource
         self.summary.reports.append(FileReport(
             path=inspected.relative_path, resource=resource.name if resource else None,
-            status=status, rows=rows, reason=reason, warning=warning))
+            status=status, rows=rows, reason=reason, warning=warning, replaced=replaced))
 
     def plan(self, root: Path) -> list[LoadRequest]:
         known = {(e.file_path, e.sha256): e.status for e in self.engine.ledger_entries()}
@@ -175,15 +176,25 @@ class Loader:
                                                   self.loaded_at):
                 inspected = outcome.request.file
                 if outcome.error is None:
-                    note = ("content changed since an earlier load; earlier rows replaced"
-                            if outcome.request.replaces_earlier_version else None)
-                    self._report(inspected, LOADED, note, rows=outcome.rows)
+                    self._report(inspected, LOADED, _loaded_note(outcome.request),
+                                 rows=outcome.rows, warning=bool(inspected.extra_columns),
+                                 replaced=outcome.request.replaces_earlier_version)
                 else:
                     self._reject(inspected, explain_rejection(
                         inspected.extract.path, len(inspected.header), outcome.error))
                 self.progress(inspected.size)
         self.engine.record(self._unrecorded)
         self._unrecorded = []
+
+
+def _loaded_note(request: LoadRequest) -> str | None:
+    notes = []
+    if request.replaces_earlier_version:
+        notes.append("content changed since an earlier load; earlier rows replaced")
+    if request.file.extra_columns:
+        notes.append("columns not in the format kept in _extra_columns: "
+                     + ", ".join(request.file.extra_columns))
+    return "; ".join(notes) or None
 
 
 def planned_bytes(root: Path) -> int:

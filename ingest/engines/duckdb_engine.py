@@ -10,6 +10,7 @@ import duckdb
 from ingest.ddl import (
     LEDGER_DEFINITION,
     create_table_sql,
+    ledger_status_sql,
     quote_literal,
     raw_table_columns,
     values_sql,
@@ -112,10 +113,10 @@ class DuckDBEngine:
         first = requests[0].file
         csv_columns = {f"c{i}": "VARCHAR" for i in range(len(first.header))}
         columns_literal = "{" + ", ".join(f"'{k}': '{v}'" for k, v in csv_columns.items()) + "}"
-        by_target = {target: f"c.c{i}" for i, target in enumerate(first.column_targets) if target}
-        selected = [by_target.get(column, "null") for column in resource.raw_columns]
-        extras = [(name, f"c.c{i}") for i, (name, target)
-                  in enumerate(zip(first.header, first.column_targets)) if target is None]
+        positions = first.target_positions
+        selected = [f"c.c{positions[column]}" if column in positions else "null"
+                    for column in resource.raw_columns]
+        extras = [(name, f"c.c{i}") for i, name in first.extra_positions]
         extra_json = ("cast(json_object(" + ", ".join(
             f"{quote_literal(name)}, {expr}" for name, expr in extras) + ") as varchar)"
             if extras else "null")
@@ -162,12 +163,9 @@ class DuckDBEngine:
         self.connection.execute("commit")
 
     def status(self) -> list[dict[str, object]]:
-        cursor = self.connection.execute(
-            f"select coalesce(resource, '(unknown)') as resource, status, count(*) as files, "
-            f"coalesce(sum(row_count), 0) as rows, max(loaded_at) as last_loaded_at "
-            f"from {self.schema}.{LEDGER_TABLE} group by all order by 1, 2")
+        cursor = self.connection.execute(ledger_status_sql(self.schema, LEDGER_TABLE))
         names = [d[0] for d in cursor.description]
-        return [dict(zip(names, row)) for row in cursor.fetchall()]
+        return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
 
     def close(self) -> None:
         self.connection.close()

@@ -15,7 +15,12 @@ import psycopg
 from psycopg import sql
 
 from ingest.connect import ConnectionFailed
-from ingest.ddl import LEDGER_DEFINITION, create_table_sql, raw_table_columns
+from ingest.ddl import (
+    LEDGER_DEFINITION,
+    create_table_sql,
+    ledger_status_sql,
+    raw_table_columns,
+)
 from ingest.engine import (
     LEDGER_COLUMNS,
     REPLACED,
@@ -178,9 +183,8 @@ class PostgresEngine:
             f"- cast({_setting('row_base')} as bigint)) on commit drop")
         self._copy(cursor, f"copy pg_temp.ingest_extra_file ({', '.join(positions)}) from stdin "
                            "(format csv, header true, encoding 'UTF8')", inspected)
-        mapped = {target: f"c{i}" for i, target in enumerate(inspected.column_targets) if target}
-        extras = [(name, f"c{i}") for i, (name, target)
-                  in enumerate(zip(inspected.header, inspected.column_targets)) if target is None]
+        mapped = {target: f"c{i}" for target, i in inspected.target_positions.items()}
+        extras = [(name, f"c{i}") for i, name in inspected.extra_positions]
         json_args = sql.SQL(", ").join(
             sql.SQL("{}, {}").format(sql.Literal(name), sql.Identifier(expr))
             for name, expr in extras)
@@ -210,13 +214,9 @@ class PostgresEngine:
 
     def status(self) -> list[dict[str, object]]:
         with self.connection.cursor() as cursor:
-            cursor.execute(
-                f"select coalesce(resource, '(unknown)') as resource, status, "
-                f"count(*) as files, coalesce(sum(row_count), 0) as rows, "
-                f"max(loaded_at) as last_loaded_at from {self.schema}.{LEDGER_TABLE} "
-                f"group by coalesce(resource, '(unknown)'), status order by 1, 2")
+            cursor.execute(ledger_status_sql(self.schema, LEDGER_TABLE))
             names = [d.name for d in cursor.description or []]
-            rows = [dict(zip(names, row)) for row in cursor.fetchall()]
+            rows = [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
         self.connection.commit()
         return rows
 
