@@ -37,13 +37,33 @@ class _LineSource:
 
 class _BadBytes(Exception):
     def __init__(self, line: int, raw: bytes, error: UnicodeDecodeError) -> None:
-        column = len(raw[: error.start].decode("utf-8", errors="replace")) + 1
-        super().__init__(f"line {line}, column {column}: bytes are not valid UTF-8 "
-                         f"({raw[error.start:error.end]!r})")
+        prefix = raw[: error.start].decode("utf-8", errors="replace")
+        self.line = line
+        self.field = _field_number(prefix)
+        self.character = len(prefix) + 1
+        self.bad_bytes = raw[error.start:error.end]
+        super().__init__(f"line {line}")
 
 
-def diagnose(path: Path, expected_columns: int) -> str | None:
+def _field_number(prefix: str) -> int:
+    """1-based CSV field in which the text after ``prefix`` starts."""
+    field, quoted = 1, False
+    for character in prefix:
+        if character == '"':
+            quoted = not quoted
+        elif character == "," and not quoted:
+            field += 1
+    return field
+
+
+def _column(header: list[str], field: int) -> str:
+    name = header[field - 1] if 0 < field <= len(header) else None
+    return f"column {field} ({name})" if name else f"column {field}"
+
+
+def diagnose(path: Path, header: list[str]) -> str | None:
     """The first problem in ``path`` as 'line L, column C: what', or None if none is found."""
+    expected_columns = len(header)
     source = _LineSource(path)
     try:
         reader = csv.reader(source, strict=True)
@@ -56,13 +76,14 @@ def diagnose(path: Path, expected_columns: int) -> str | None:
                 continue
             if record != [] and len(record) != expected_columns:
                 column = min(len(record), expected_columns) + 1
-                return (f"line {record_start}, column {column}: expected {expected_columns} "
-                        f"fields, found {len(record)}")
+                return (f"line {record_start}, {_column(header, column)}: expected "
+                        f"{expected_columns} fields, found {len(record)}")
             if any("\x00" in value for value in record):
                 return f"line {record_start}: contains a NUL byte"
             record_start = source.line_number + 1
     except _BadBytes as error:
-        return str(error)
+        return (f"line {error.line}, {_column(header, error.field)}, character "
+                f"{error.character}: bytes are not valid UTF-8 ({error.bad_bytes!r})")
     except csv.Error as error:
         message = str(error)
         if "unexpected end of data" in message or "EOF" in message:
@@ -81,8 +102,8 @@ def engine_message_line(message: str) -> str:
     return first
 
 
-def explain_rejection(path: Path, expected_columns: int, engine_error: str) -> str:
-    return diagnose(path, expected_columns) or engine_message_line(engine_error)
+def explain_rejection(path: Path, header: list[str], engine_error: str) -> str:
+    return diagnose(path, header) or engine_message_line(engine_error)
 
 
 __all__ = ["diagnose", "explain_rejection", "engine_message_line"]

@@ -181,7 +181,7 @@ class Loader:
                                  replaced=outcome.request.replaces_earlier_version)
                 else:
                     self._reject(inspected, explain_rejection(
-                        inspected.extract.path, len(inspected.header), outcome.error))
+                        inspected.extract.path, inspected.header, outcome.error))
                 self.progress(inspected.size)
         self.engine.record(self._unrecorded)
         self._unrecorded = []
