@@ -18,8 +18,8 @@ ROWS_PER_FILE = 20_000
 def _make_tree(root: Path) -> dict[str, int]:
     expected = {}
     for index in range(FILES):
-        path = write_resource(root, "users", f"2026-09-{index // 24 + 1:02d}-{index % 24:02d}-00-00",
-                              rows=ROWS_PER_FILE)
+        timestamp = f"2026-09-{index // 24 + 1:02d}-{index % 24:02d}-00-00"
+        path = write_resource(root, "users", timestamp, rows=ROWS_PER_FILE)
         expected[path.relative_to(root).as_posix()] = count_csv_rows(path)
     return expected
 
