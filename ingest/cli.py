@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated
 
@@ -14,7 +15,7 @@ from rich.table import Table
 
 from ingest.connect import RAW_SCHEMA, ConnectionFailed, open_engine
 from ingest.engine import Engine
-from ingest.load import LoadSummary, planned_bytes, run_load
+from ingest.load import LoadSummary, run_load
 from ingest.profile import ProfileError, load_target
 
 app = typer.Typer(
@@ -82,8 +83,12 @@ def load(
     try:
         with Progress("{task.description}", BarColumn(), DownloadColumn(), TimeRemainingColumn(),
                       console=stderr, disable=not stderr.is_terminal, transient=True) as bar:
-            task = bar.add_task("loading", total=planned_bytes(csvpath))
-            summary = run_load(engine, csvpath, lambda done: bar.advance(task, done))
+
+            def start_progress(total_bytes: int) -> Callable[[int], None]:
+                task = bar.add_task("loading", total=total_bytes)
+                return lambda done: bar.advance(task, done)
+
+            summary = run_load(engine, csvpath, start_progress)
     except ConnectionFailed as error:
         raise _fail(str(error)) from None
     finally:

@@ -31,14 +31,19 @@ class LedgerRow:
     reason: str | None
     load_id: str
     loaded_at: datetime
+    known_before: bool = False
+    """The ledger already has a row for this path and content (e.g. an earlier rejection)."""
 
 
 @dataclass(frozen=True)
 class LoadRequest:
-    """One file to load, and whether its path was loaded before with other content."""
+    """One file to load, and what the ledger knew of it."""
 
     file: InspectedFile
     replaces_earlier_version: bool
+    """Its path was loaded before with other content."""
+    known_before: bool = False
+    """The ledger has a row for this very content (an earlier attempt that failed)."""
 
 
 @dataclass(frozen=True)
@@ -90,6 +95,7 @@ def loaded_ledger_row(request: LoadRequest, rows: int, load_id: str,
                 if request.replaces_earlier_version else None),
         load_id=load_id,
         loaded_at=loaded_at,
+        known_before=request.known_before,
     )
 
 

@@ -54,22 +54,24 @@ class InspectedFile:
                      for name, target in zip(self.header, self.column_targets, strict=True))
 
 
-def file_digest(extract: ExtractFile) -> tuple[int, str]:
+def read_file(extract: ExtractFile) -> tuple[int, str, bytes]:
+    """Size, sha256 and the first bytes of the file, in one pass over it."""
     digest = hashlib.sha256()
     size = 0
+    head = b""
     with extract.path.open("rb") as stream:
         while chunk := stream.read(_HASH_CHUNK):
+            if not head:
+                head = chunk[:_HEADER_PROBE_BYTES]
             size += len(chunk)
             digest.update(chunk)
-    return size, digest.hexdigest()
+    return size, digest.hexdigest(), head
 
 
-def _read_header(extract: ExtractFile) -> list[str]:
-    with extract.path.open("rb") as stream:
-        probe = stream.read(_HEADER_PROBE_BYTES)
-    if probe.startswith(BOM):
-        probe = probe[len(BOM):]
-    first_line = probe.split(b"\n", 1)[0].rstrip(b"\r")
+def _parse_header(head: bytes) -> list[str]:
+    if head.startswith(BOM):
+        head = head[len(BOM):]
+    first_line = head.split(b"\n", 1)[0].rstrip(b"\r")
     try:
         text = first_line.decode("utf-8")
     except UnicodeDecodeError as error:
@@ -80,13 +82,13 @@ def _read_header(extract: ExtractFile) -> list[str]:
 
 
 def inspect_file(extract: ExtractFile) -> InspectedFile:
-    size, sha256 = file_digest(extract)
+    size, sha256, head = read_file(extract)
     inspected = InspectedFile(extract=extract, size=size, sha256=sha256)
     if extract.problem or size == 0 or extract.resource is None:
         inspected.problem = extract.problem
         return inspected
     try:
-        header = _read_header(extract)
+        header = _parse_header(head)
     except ValueError as error:
         inspected.problem = str(error)
         return inspected

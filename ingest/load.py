@@ -5,6 +5,7 @@ from __future__ import annotations
 import secrets
 from collections import defaultdict
 from collections.abc import Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
@@ -21,6 +22,8 @@ from ingest.engine import (
 from ingest.inspect import InspectedFile, inspect_file
 from ingest.layout import walk_tree
 
+INSPECT_THREADS = 4
+"""Hashing and header reads wait on the disk and release the GIL, so a few threads help."""
 BATCH_BYTES = 16 << 20
 BATCH_FILES = 2000
 
@@ -119,14 +122,15 @@ class Loader:
         self.summary = LoadSummary(load_id=self.load_id)
         self._unrecorded: list[LedgerRow] = []
 
-    def _ledger_row(self, inspected: InspectedFile, status: str, reason: str) -> LedgerRow:
+    def _ledger_row(self, inspected: InspectedFile, status: str, reason: str,
+                    known_before: bool) -> LedgerRow:
         extract = inspected.extract
         return LedgerRow(
             file_path=inspected.relative_path,
             resource=extract.resource.name if extract.resource else None,
             file_timestamp=extract.timestamp, size_bytes=inspected.size,
             sha256=inspected.sha256, row_count=None, status=status, reason=reason,
-            load_id=self.load_id, loaded_at=self.loaded_at)
+            load_id=self.load_id, loaded_at=self.loaded_at, known_before=known_before)
 
     def _report(self, inspected: InspectedFile, status: str, reason: str | None = None,
                 rows: int | None = None, warning: bool = False, replaced: bool = False) -> None:
@@ -139,8 +143,10 @@ class Loader:
         known = {(e.file_path, e.sha256): e.status for e in self.engine.ledger_entries()}
         loaded_paths = {path for (path, _sha), status in known.items() if status == LOADED}
         requests: list[LoadRequest] = []
-        for extract in walk_tree(root):
-            inspected = inspect_file(extract)
+        with ThreadPoolExecutor(max_workers=INSPECT_THREADS) as pool:
+            inspected_files = list(pool.map(inspect_file, walk_tree(root)))
+        for inspected in inspected_files:
+            extract = inspected.extract
             earlier_status = known.get((inspected.relative_path, inspected.sha256))
             reason: str | None = None
             if not extract.known:
@@ -150,23 +156,23 @@ class Loader:
             if reason:
                 self._report(inspected, SKIPPED, reason, warning=True)
                 if earlier_status is None:
-                    self._unrecorded.append(self._ledger_row(inspected, SKIPPED, reason))
-                self.progress(inspected.size)
+                    self._unrecorded.append(
+                        self._ledger_row(inspected, SKIPPED, reason, known_before=False))
             elif earlier_status == LOADED:
                 self._report(inspected, SKIPPED, "already loaded")
-                self.progress(inspected.size)
             elif inspected.problem:
-                self._reject(inspected, inspected.problem)
-                self.progress(inspected.size)
+                self._reject(inspected, inspected.problem, known_before=earlier_status is not None)
             else:
                 requests.append(LoadRequest(
-                    inspected, replaces_earlier_version=inspected.relative_path in loaded_paths))
+                    inspected, replaces_earlier_version=inspected.relative_path in loaded_paths,
+                    known_before=earlier_status is not None))
         return requests
 
-    def _reject(self, inspected: InspectedFile, reason: str) -> None:
+    def _reject(self, inspected: InspectedFile, reason: str, known_before: bool) -> None:
         message = f"{inspected.relative_path}: {reason}"
         self._report(inspected, REJECTED, message)
-        self._unrecorded.append(self._ledger_row(inspected, REJECTED, message))
+        self._unrecorded.append(
+            self._ledger_row(inspected, REJECTED, message, known_before=known_before))
 
     def load(self, requests: list[LoadRequest]) -> None:
         for batch in _batches(requests):
@@ -181,7 +187,8 @@ class Loader:
                                  replaced=outcome.request.replaces_earlier_version)
                 else:
                     self._reject(inspected, explain_rejection(
-                        inspected.extract.path, inspected.header, outcome.error))
+                        inspected.extract.path, inspected.header, outcome.error),
+                        known_before=outcome.request.known_before)
                 self.progress(inspected.size)
         self.engine.record(self._unrecorded)
         self._unrecorded = []
@@ -197,12 +204,13 @@ def _loaded_note(request: LoadRequest) -> str | None:
     return "; ".join(notes) or None
 
 
-def planned_bytes(root: Path) -> int:
-    return sum(extract.path.stat().st_size for extract in walk_tree(root))
-
-
-def run_load(engine: Engine, root: Path, progress: Progress | None = None) -> LoadSummary:
+def run_load(engine: Engine, root: Path,
+             progress: Callable[[int], Progress] | None = None) -> LoadSummary:
+    """Load a tree; ``progress`` is given the bytes to load and returns the callback to advance."""
     engine.prepare()
-    loader = Loader(engine, progress)
-    loader.load(loader.plan(root))
+    loader = Loader(engine)
+    requests = loader.plan(root)
+    if progress is not None:
+        loader.progress = progress(sum(request.file.size for request in requests))
+    loader.load(requests)
     return loader.summary

@@ -13,7 +13,6 @@ from ingest.ddl import (
     ledger_status_sql,
     quote_literal,
     raw_table_columns,
-    values_sql,
 )
 from ingest.engine import (
     LEDGER_COLUMNS,
@@ -34,15 +33,23 @@ _CSV_OPTIONS = (
 )
 
 
-def _file_list(requests: list[LoadRequest]) -> str:
-    return "[" + ", ".join(quote_literal(str(r.file.extract.path)) for r in requests) + "]"
+_FILE_METADATA = (
+    "(select unnest($files) as absolute_path, unnest($paths) as relative_path, "
+    "unnest($timestamps) as file_timestamp, unnest($sections) as section_id, "
+    "unnest($assignments) as assignment_id, unnest($dates) as activity_date) as f"
+)
 
 
-def _file_metadata(requests: list[LoadRequest]) -> str:
-    rows = [(str(e.path), e.relative_path, e.timestamp, e.section_id, e.assignment_id,
-             e.activity_date) for e in (r.file.extract for r in requests)]
-    return (f"({values_sql(rows)}) as f(absolute_path, relative_path, file_timestamp, "
-            "section_id, assignment_id, activity_date)")
+def _file_parameters(requests: list[LoadRequest]) -> dict[str, list[object]]:
+    extracts = [request.file.extract for request in requests]
+    return {
+        "files": [str(e.path) for e in extracts],
+        "paths": [e.relative_path for e in extracts],
+        "timestamps": [e.timestamp for e in extracts],
+        "sections": [e.section_id for e in extracts],
+        "assignments": [e.assignment_id for e in extracts],
+        "dates": [e.activity_date for e in extracts],
+    }
 
 
 class DuckDBEngine:
@@ -66,8 +73,9 @@ class DuckDBEngine:
             for name, sql_type in columns:
                 run(f"alter table {self.schema}.{resource.table} "
                     f"add column if not exists {name} {sql_type}")
-        run(create_table_sql(self.schema, LEDGER_TABLE, list(LEDGER_DEFINITION),
-                             primary_key=("file_path", "sha256")))
+        # No primary key here: DuckDB checks keys eagerly, so replacing a ledger row inside one
+        # transaction would fail; the loader keeps (file_path, sha256) unique.
+        run(create_table_sql(self.schema, LEDGER_TABLE, list(LEDGER_DEFINITION)))
 
     def ledger_entries(self) -> list[LedgerEntry]:
         rows = self.connection.execute(
@@ -94,15 +102,16 @@ class DuckDBEngine:
         run("begin transaction")
         replaced = [r.file.relative_path for r in requests if r.replaces_earlier_version]
         if replaced:
-            paths = ", ".join(quote_literal(path) for path in replaced)
-            run(f"delete from {table} where _file_path in ({paths})")
+            run(f"delete from {table} where _file_path in (select unnest($1))", [replaced])
             run(f"update {self.schema}.{LEDGER_TABLE} set status = '{REPLACED}' "
-                f"where file_path in ({paths})")
-        run(self._insert_sql(resource, requests), [load_id, loaded_at])
-        paths = ", ".join(quote_literal(r.file.relative_path) for r in requests)
+                "where file_path in (select unnest($1))", [replaced])
+        parameters = _file_parameters(requests)
+        run(self._insert_sql(resource, requests),
+            {**parameters, "load_id": load_id, "loaded_at": loaded_at})
         counts = dict(run(
-            f"select _file_path, count(*) from {table} where _load_id = ? "
-            f"and _file_path in ({paths}) group by _file_path", [load_id]).fetchall())
+            f"select _file_path, count(*) from {table} where _load_id = $load_id "
+            "and _file_path in (select unnest($paths)) group by _file_path",
+            {"load_id": load_id, "paths": parameters["paths"]}).fetchall())
         outcomes = [FileOutcome(r, counts.get(r.file.relative_path, 0), None) for r in requests]
         self._write_ledger([loaded_ledger_row(o.request, o.rows or 0, load_id, loaded_at)
                             for o in outcomes])
@@ -132,30 +141,33 @@ class DuckDBEngine:
             "_scope_date": "f.activity_date",
             "_row_number": row_number,
             "_extra_columns": extra_json,
-            "_load_id": "$1",
-            "_loaded_at": "$2",
+            "_load_id": "$load_id",
+            "_loaded_at": "$loaded_at",
         }
         target_columns = list(resource.raw_columns) + [name for name, _ in PROVENANCE_COLUMNS]
         select_list = selected + [provenance[name] for name, _ in PROVENANCE_COLUMNS]
         return (
             f"insert into {self.schema}.{resource.table} ({', '.join(target_columns)})\n"
             f"select {', '.join(select_list)}\n"
-            f"from read_csv({_file_list(requests)}, columns = {columns_literal}, "
+            f"from read_csv($files, columns = {columns_literal}, "
             f"{_CSV_OPTIONS}) with ordinality as c\n"
-            f"join {_file_metadata(requests)} on f.absolute_path = c.filename"
+            f"join {_FILE_METADATA} on f.absolute_path = c.filename"
         )
 
     def _write_ledger(self, rows: list[LedgerRow]) -> None:
         if not rows:
             return
         table = f"{self.schema}.{LEDGER_TABLE}"
-        keys = values_sql([(row.file_path, row.sha256) for row in rows])
+        known = [row for row in rows if row.known_before]
+        if known:
+            self.connection.execute(
+                f"delete from {table} where list_contains($1, concat(file_path, '|', sha256))",
+                [[f"{row.file_path}|{row.sha256}" for row in known]])
+        columns = list(zip(*(ledger_values(row) for row in rows), strict=True))
+        unnested = ", ".join(f"unnest(${i + 1})" for i in range(len(LEDGER_COLUMNS)))
         self.connection.execute(
-            f"delete from {table} using ({keys}) as k(file_path, sha256) "
-            f"where {table}.file_path = k.file_path and {table}.sha256 = k.sha256")
-        self.connection.execute(
-            f"insert into {table} ({', '.join(LEDGER_COLUMNS)}) "
-            f"{values_sql([ledger_values(row) for row in rows])}")
+            f"insert into {table} ({', '.join(LEDGER_COLUMNS)}) select {unnested}",
+            [list(column) for column in columns])
 
     def record(self, rows: list[LedgerRow]) -> None:
         self.connection.execute("begin transaction")

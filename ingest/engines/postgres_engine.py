@@ -200,8 +200,10 @@ class PostgresEngine:
         if not rows:
             return
         table = f"{self.schema}.{LEDGER_TABLE}"
-        cursor.executemany(f"delete from {table} where file_path = %s and sha256 = %s",
-                           [(row.file_path, row.sha256) for row in rows])
+        known = [(row.file_path, row.sha256) for row in rows if row.known_before]
+        if known:
+            cursor.executemany(f"delete from {table} where file_path = %s and sha256 = %s",
+                               known)
         placeholders = ", ".join("%s" for _ in LEDGER_COLUMNS)
         cursor.executemany(
             f"insert into {table} ({', '.join(LEDGER_COLUMNS)}) values ({placeholders})",
