@@ -25,6 +25,8 @@ app = typer.Typer(
     add_completion=False,
 )
 stderr = Console(stderr=True)
+LISTED_FILES = 20
+"""Rejected or warned-about files named on stderr before the rest are only counted."""
 
 TargetOption = Annotated[
     str | None, typer.Option("--target", "-t", help="Profile target (default: the profile's).")]
@@ -57,11 +59,17 @@ def _print_summary(summary: LoadSummary) -> None:
     for name, entry in summary.by_resource().items():
         table.add_row(name, *(str(value) for value in vars(entry).values()))
     stderr.print(table)
-    for report in summary.reports:
-        if report.status == "rejected":
-            stderr.print(f"[red]rejected[/red] {report.reason}", highlight=False)
-        elif report.warning:
-            stderr.print(f"[yellow]{report.status}[/yellow] {report.path}: {report.reason}",
+    rejected = [r for r in summary.reports if r.status == "rejected"]
+    warned = [r for r in summary.reports if r.warning and r.status != "rejected"]
+    for style, reports in (("red", rejected), ("yellow", warned)):
+        for report in reports[:LISTED_FILES]:
+            text = report.reason if report.status == "rejected" else (
+                f"{report.path}: {report.reason}")
+            stderr.print(f"[{style}]{report.status}[/{style}] {text}", highlight=False,
+                         soft_wrap=True)
+        if len(reports) > LISTED_FILES:
+            stderr.print(f"[{style}]... and {len(reports) - LISTED_FILES} more "
+                         f"{reports[0].status} files[/{style}] (all of them: --json)",
                          highlight=False)
 
 
