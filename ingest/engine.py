@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
@@ -105,3 +106,24 @@ LEDGER_COLUMNS = ("file_path", "resource", "file_timestamp", "size_bytes", "sha2
 
 def ledger_values(row: LedgerRow) -> tuple[object, ...]:
     return tuple(getattr(row, column) for column in LEDGER_COLUMNS)
+
+
+class BatchFailed(Exception):
+    """A batch could not be loaded; the engine has rolled its transaction back."""
+
+
+def isolate_failures(attempt: Callable[[list[LoadRequest]], list[FileOutcome]],
+                     requests: list[LoadRequest]) -> list[FileOutcome]:
+    """Load ``requests`` together; when that fails, halve until each bad file stands alone.
+
+    Good files are still loaded in batches, and a bad file costs a logarithmic number of
+    retries instead of one retry per neighbour.
+    """
+    try:
+        return attempt(requests)
+    except BatchFailed as error:
+        if len(requests) == 1:
+            return [FileOutcome(requests[0], None, str(error))]
+    middle = len(requests) // 2
+    return (isolate_failures(attempt, requests[:middle])
+            + isolate_failures(attempt, requests[middle:]))

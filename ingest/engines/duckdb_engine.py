@@ -17,10 +17,12 @@ from ingest.ddl import (
 from ingest.engine import (
     LEDGER_COLUMNS,
     REPLACED,
+    BatchFailed,
     FileOutcome,
     LedgerEntry,
     LedgerRow,
     LoadRequest,
+    isolate_failures,
     ledger_values,
     loaded_ledger_row,
 )
@@ -84,16 +86,14 @@ class DuckDBEngine:
 
     def load_files(self, resource: Resource, requests: list[LoadRequest], load_id: str,
                    loaded_at: datetime) -> list[FileOutcome]:
-        try:
-            return self._load_in_one_transaction(resource, requests, load_id, loaded_at)
-        except duckdb.Error as error:
-            self.connection.execute("rollback")
-            if len(requests) == 1:
-                return [FileOutcome(requests[0], None, str(error))]
-        outcomes = []
-        for request in requests:
-            outcomes += self.load_files(resource, [request], load_id, loaded_at)
-        return outcomes
+        def attempt(batch: list[LoadRequest]) -> list[FileOutcome]:
+            try:
+                return self._load_in_one_transaction(resource, batch, load_id, loaded_at)
+            except duckdb.Error as error:
+                self.connection.execute("rollback")
+                raise BatchFailed(str(error)) from error
+
+        return isolate_failures(attempt, requests)
 
     def _load_in_one_transaction(self, resource: Resource, requests: list[LoadRequest],
                                  load_id: str, loaded_at: datetime) -> list[FileOutcome]:

@@ -2,8 +2,8 @@
 
 Per-file values (path, timestamp, scope, load id, row numbers) come from column defaults that
 read transaction-local settings, so the server fills them while COPY runs and no row passes
-through Python. Files share one transaction per batch; a savepoint per file keeps each file
-atomic: a refused file rolls back alone and its neighbours still commit.
+through Python. Files share one transaction per batch (two round trips a file); when a file
+is refused the batch rolls back and is retried in halves until the bad file stands alone.
 """
 
 from __future__ import annotations
@@ -24,10 +24,12 @@ from ingest.ddl import (
 from ingest.engine import (
     LEDGER_COLUMNS,
     REPLACED,
+    BatchFailed,
     FileOutcome,
     LedgerEntry,
     LedgerRow,
     LoadRequest,
+    isolate_failures,
     ledger_values,
     loaded_ledger_row,
 )
@@ -111,23 +113,26 @@ class PostgresEngine:
 
     def load_files(self, resource: Resource, requests: list[LoadRequest], load_id: str,
                    loaded_at: datetime) -> list[FileOutcome]:
-        outcomes: list[FileOutcome] = []
+        def attempt(batch: list[LoadRequest]) -> list[FileOutcome]:
+            return self._load_in_one_transaction(resource, batch, load_id, loaded_at)
+
+        return isolate_failures(attempt, requests)
+
+    def _load_in_one_transaction(self, resource: Resource, requests: list[LoadRequest],
+                                 load_id: str, loaded_at: datetime) -> list[FileOutcome]:
         try:
             with self.connection.cursor() as cursor:
-                for request in requests:
-                    cursor.execute("savepoint file_load")
-                    try:
-                        rows = self._load_file(cursor, resource, request, load_id, loaded_at)
-                    except psycopg.Error as error:
-                        cursor.execute("rollback to savepoint file_load")
-                        outcomes.append(FileOutcome(request, None, _error_text(error)))
-                        continue
-                    cursor.execute("release savepoint file_load")
-                    outcomes.append(FileOutcome(request, rows, None))
+                outcomes = [
+                    FileOutcome(request, self._load_file(cursor, resource, request, load_id,
+                                                         loaded_at), None)
+                    for request in requests]
                 self._write_ledger(cursor, [
                     loaded_ledger_row(o.request, o.rows or 0, load_id, loaded_at)
-                    for o in outcomes if o.error is None])
+                    for o in outcomes])
             self.connection.commit()
+        except psycopg.Error as error:
+            self.connection.rollback()
+            raise BatchFailed(_error_text(error)) from error
         except BaseException:
             self.connection.rollback()
             raise
