@@ -949,7 +949,7 @@ class _Quirks:
     def __init__(self, enabled: bool, seed: int) -> None:
         self.enabled = enabled
         self._rng = _rng(seed, "quirks")
-        self._due_file = []
+        self._due_file = list(_FILE_QUIRKS) if enabled else []
         self._due_value = list(_VALUE_QUIRKS) if enabled else []
         self._due_empty = list(_EMPTY_QUIRKS) if enabled else []
 
