@@ -10,7 +10,7 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
-from rich.progress import BarColumn, DownloadColumn, Progress, TimeRemainingColumn
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
 from rich.table import Table
 
 from ingest.connect import RAW_SCHEMA, ConnectionFailed, open_engine
@@ -89,11 +89,12 @@ def load(
     """
     engine = _engine(target, profiles_dir, raw_schema)
     try:
-        with Progress("{task.description}", BarColumn(), DownloadColumn(), TimeRemainingColumn(),
-                      console=stderr, disable=not stderr.is_terminal, transient=True) as bar:
+        with Progress("{task.description}", BarColumn(), MofNCompleteColumn(), "files",
+                      TimeRemainingColumn(), console=stderr, disable=not stderr.is_terminal,
+                      transient=True) as bar:
 
-            def start_progress(total_bytes: int) -> Callable[[int], None]:
-                task = bar.add_task("loading", total=total_bytes)
+            def start_progress(total_files: int) -> Callable[[int], None]:
+                task = bar.add_task("loading", total=total_files)
                 return lambda done: bar.advance(task, done)
 
             summary = run_load(engine, csvpath, start_progress)

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import secrets
 from collections import defaultdict
-from collections.abc import Callable, Iterable
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
+from queue import Queue
+from threading import Thread
 
 from ingest.diagnose import explain_rejection
 from ingest.engine import (
@@ -20,15 +21,15 @@ from ingest.engine import (
     LoadRequest,
 )
 from ingest.inspect import InspectedFile, inspect_file
-from ingest.layout import walk_tree
+from ingest.layout import ExtractFile, walk_tree
 
-INSPECT_THREADS = 4
-"""Hashing and header reads wait on the disk and release the GIL, so a few threads help."""
+INSPECT_AHEAD = 1024
+"""Files inspected ahead of the loader at most."""
 BATCH_BYTES = 16 << 20
 BATCH_FILES = 2000
 
 Progress = Callable[[int], None]
-"""Called with the number of bytes just dealt with."""
+"""Called with the number of files just dealt with."""
 
 
 @dataclass(frozen=True)
@@ -94,23 +95,54 @@ def new_load_id(now: datetime) -> str:
     return f"{now:%Y%m%dT%H%M%S%f}-{secrets.token_hex(3)}"
 
 
-def _batches(requests: list[LoadRequest]) -> Iterable[list[LoadRequest]]:
-    groups: dict[tuple[str, tuple[str, ...]], list[LoadRequest]] = defaultdict(list)
-    for request in requests:
+class _Batcher:
+    """Collects load requests per resource and column layout and hands out full batches."""
+
+    def __init__(self) -> None:
+        self.groups: dict[tuple[str, tuple[str, ...]], list[LoadRequest]] = defaultdict(list)
+        self.sizes: dict[tuple[str, tuple[str, ...]], int] = defaultdict(int)
+
+    def add(self, request: LoadRequest) -> list[LoadRequest] | None:
         resource = request.file.extract.resource
         assert resource is not None
-        groups[(resource.name, request.file.layout_key)].append(request)
-    for group in groups.values():
-        batch: list[LoadRequest] = []
-        size = 0
-        for request in group:
-            if batch and (size + request.file.size > BATCH_BYTES or len(batch) >= BATCH_FILES):
-                yield batch
-                batch, size = [], 0
-            batch.append(request)
-            size += request.file.size
-        if batch:
-            yield batch
+        key = (resource.name, request.file.layout_key)
+        full = None
+        group = self.groups[key]
+        if group and (self.sizes[key] + request.file.size > BATCH_BYTES
+                      or len(group) >= BATCH_FILES):
+            full = group
+            self.groups[key], self.sizes[key] = [], 0
+        self.groups[key].append(request)
+        self.sizes[key] += request.file.size
+        return full
+
+    def rest(self) -> Iterator[list[LoadRequest]]:
+        yield from (group for group in self.groups.values() if group)
+        self.groups.clear()
+
+
+_DONE = object()
+
+
+def _inspect_in_background(extracts: list[ExtractFile]) -> Iterator[InspectedFile]:
+    """Hash and read headers in a thread, so that this overlaps the engine's loading."""
+    results: Queue[object] = Queue(maxsize=INSPECT_AHEAD)
+
+    def inspect_all() -> None:
+        try:
+            for extract in extracts:
+                results.put(inspect_file(extract))
+        except BaseException as error:  # handed to the consumer, which re-raises it
+            results.put(error)
+        finally:
+            results.put(_DONE)
+
+    Thread(target=inspect_all, name="inspect", daemon=True).start()
+    while (item := results.get()) is not _DONE:
+        if isinstance(item, BaseException):
+            raise item
+        assert isinstance(item, InspectedFile)
+        yield item
 
 
 class Loader:
@@ -139,34 +171,48 @@ class Loader:
             path=inspected.relative_path, resource=resource.name if resource else None,
             status=status, rows=rows, reason=reason, warning=warning, replaced=replaced))
 
-    def plan(self, root: Path) -> list[LoadRequest]:
+    def run(self, root: Path, progress: Callable[[int], Progress] | None = None) -> None:
+        extracts = list(walk_tree(root))
+        if progress is not None:
+            self.progress = progress(len(extracts))
         known = {(e.file_path, e.sha256): e.status for e in self.engine.ledger_entries()}
         loaded_paths = {path for (path, _sha), status in known.items() if status == LOADED}
-        requests: list[LoadRequest] = []
-        with ThreadPoolExecutor(max_workers=INSPECT_THREADS) as pool:
-            inspected_files = list(pool.map(inspect_file, walk_tree(root)))
-        for inspected in inspected_files:
-            extract = inspected.extract
+        batcher = _Batcher()
+        for inspected in _inspect_in_background(extracts):
             earlier_status = known.get((inspected.relative_path, inspected.sha256))
-            reason: str | None = None
-            if not extract.known:
-                reason = "CSV file in a folder the extractor layout does not have"
-            elif inspected.size == 0:
-                reason = "empty file (0 bytes): not a snapshot, nothing loaded"
-            if reason:
-                self._report(inspected, SKIPPED, reason, warning=True)
-                if earlier_status is None:
-                    self._unrecorded.append(
-                        self._ledger_row(inspected, SKIPPED, reason, known_before=False))
-            elif earlier_status == LOADED:
-                self._report(inspected, SKIPPED, "already loaded")
-            elif inspected.problem:
-                self._reject(inspected, inspected.problem, known_before=earlier_status is not None)
-            else:
-                requests.append(LoadRequest(
-                    inspected, replaces_earlier_version=inspected.relative_path in loaded_paths,
-                    known_before=earlier_status is not None))
-        return requests
+            request = self._decide(inspected, earlier_status, loaded_paths)
+            if request is None:
+                self.progress(1)
+            elif batch := batcher.add(request):
+                self._load(batch)
+        for batch in batcher.rest():
+            self._load(batch)
+        self.engine.record(self._unrecorded)
+        self._unrecorded = []
+
+    def _decide(self, inspected: InspectedFile, earlier_status: str | None,
+                loaded_paths: set[str]) -> LoadRequest | None:
+        """Report what needs no loading; return a request for what does."""
+        extract = inspected.extract
+        reason: str | None = None
+        if not extract.known:
+            reason = "CSV file in a folder the extractor layout does not have"
+        elif inspected.size == 0:
+            reason = "empty file (0 bytes): not a snapshot, nothing loaded"
+        if reason:
+            self._report(inspected, SKIPPED, reason, warning=True)
+            if earlier_status is None:
+                self._unrecorded.append(
+                    self._ledger_row(inspected, SKIPPED, reason, known_before=False))
+        elif earlier_status == LOADED:
+            self._report(inspected, SKIPPED, "already loaded")
+        elif inspected.problem:
+            self._reject(inspected, inspected.problem, known_before=earlier_status is not None)
+        else:
+            return LoadRequest(
+                inspected, replaces_earlier_version=inspected.relative_path in loaded_paths,
+                known_before=earlier_status is not None)
+        return None
 
     def _reject(self, inspected: InspectedFile, reason: str, known_before: bool) -> None:
         message = f"{inspected.relative_path}: {reason}"
@@ -174,24 +220,20 @@ class Loader:
         self._unrecorded.append(
             self._ledger_row(inspected, REJECTED, message, known_before=known_before))
 
-    def load(self, requests: list[LoadRequest]) -> None:
-        for batch in _batches(requests):
-            resource = batch[0].file.extract.resource
-            assert resource is not None
-            for outcome in self.engine.load_files(resource, batch, self.load_id,
-                                                  self.loaded_at):
-                inspected = outcome.request.file
-                if outcome.error is None:
-                    self._report(inspected, LOADED, _loaded_note(outcome.request),
-                                 rows=outcome.rows, warning=bool(inspected.extra_columns),
-                                 replaced=outcome.request.replaces_earlier_version)
-                else:
-                    self._reject(inspected, explain_rejection(
-                        inspected.extract.path, inspected.header, outcome.error),
-                        known_before=outcome.request.known_before)
-                self.progress(inspected.size)
-        self.engine.record(self._unrecorded)
-        self._unrecorded = []
+    def _load(self, batch: list[LoadRequest]) -> None:
+        resource = batch[0].file.extract.resource
+        assert resource is not None
+        for outcome in self.engine.load_files(resource, batch, self.load_id, self.loaded_at):
+            inspected = outcome.request.file
+            if outcome.error is None:
+                self._report(inspected, LOADED, _loaded_note(outcome.request),
+                             rows=outcome.rows, warning=bool(inspected.extra_columns),
+                             replaced=outcome.request.replaces_earlier_version)
+            else:
+                self._reject(inspected, explain_rejection(
+                    inspected.extract.path, inspected.header, outcome.error),
+                    known_before=outcome.request.known_before)
+            self.progress(1)
 
 
 def _loaded_note(request: LoadRequest) -> str | None:
@@ -206,11 +248,9 @@ def _loaded_note(request: LoadRequest) -> str | None:
 
 def run_load(engine: Engine, root: Path,
              progress: Callable[[int], Progress] | None = None) -> LoadSummary:
-    """Load a tree; ``progress`` is given the bytes to load and returns the callback to advance."""
+    """Load a tree; ``progress`` is given the number of files and returns the callback that
+    advances it by files done."""
     engine.prepare()
     loader = Loader(engine)
-    requests = loader.plan(root)
-    if progress is not None:
-        loader.progress = progress(sum(request.file.size for request in requests))
-    loader.load(requests)
+    loader.run(root, progress)
     return loader.summary
