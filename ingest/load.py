@@ -21,7 +21,7 @@ from ingest.engine import (
     LoadRequest,
 )
 from ingest.inspect import InspectedFile, inspect_file
-from ingest.layout import ExtractFile, walk_tree
+from ingest.layout import walk_tree
 
 INSPECT_AHEAD = 1024
 """Files inspected ahead of the loader at most."""
@@ -124,12 +124,15 @@ class _Batcher:
 _DONE = object()
 
 
-def _inspect_in_background(extracts: list[ExtractFile]) -> Iterator[InspectedFile]:
-    """Hash and read headers in a thread, so that this overlaps the engine's loading."""
+def _inspect_in_background(root: Path, on_count: Callable[[int], None]) -> Iterator[InspectedFile]:
+    """Walk the tree, then hash files and read headers, in a thread that runs ahead of the
+    loader; ``on_count`` learns how many files there are once the walk is done."""
     results: Queue[object] = Queue(maxsize=INSPECT_AHEAD)
 
     def inspect_all() -> None:
         try:
+            extracts = list(walk_tree(root))
+            results.put(len(extracts))
             for extract in extracts:
                 results.put(inspect_file(extract))
         except BaseException as error:  # handed to the consumer, which re-raises it
@@ -141,6 +144,9 @@ def _inspect_in_background(extracts: list[ExtractFile]) -> Iterator[InspectedFil
     while (item := results.get()) is not _DONE:
         if isinstance(item, BaseException):
             raise item
+        if isinstance(item, int):
+            on_count(item)
+            continue
         assert isinstance(item, InspectedFile)
         yield item
 
@@ -172,13 +178,14 @@ class Loader:
             status=status, rows=rows, reason=reason, warning=warning, replaced=replaced))
 
     def run(self, root: Path, progress: Callable[[int], Progress] | None = None) -> None:
-        extracts = list(walk_tree(root))
-        if progress is not None:
-            self.progress = progress(len(extracts))
+        def start_progress(files: int) -> None:
+            if progress is not None:
+                self.progress = progress(files)
+
         known = {(e.file_path, e.sha256): e.status for e in self.engine.ledger_entries()}
         loaded_paths = {path for (path, _sha), status in known.items() if status == LOADED}
         batcher = _Batcher()
-        for inspected in _inspect_in_background(extracts):
+        for inspected in _inspect_in_background(root, start_progress):
             earlier_status = known.get((inspected.relative_path, inspected.sha256))
             request = self._decide(inspected, earlier_status, loaded_paths)
             if request is None:
