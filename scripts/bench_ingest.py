@@ -6,7 +6,8 @@ Prints, measured in the same run on the same machine:
     and PostgreSQL (native: COPY FROM STDIN per file through psycopg 3, one transaction);
   * the peak RSS of the `ingest` process.
 
-Run: .venv/bin/python scripts/bench_ingest.py [--rows-scale 1.0] [--keep DIR]
+Run: .venv/bin/python scripts/bench_ingest.py [--rows-scale 1.0] [--keep DIR] [--repeats N]
+         [--engines duckdb,postgres] [--trees large,small]
 """
 
 from __future__ import annotations
@@ -133,22 +134,41 @@ def tree_shape(root: Path) -> tuple[int, int]:
     return files, rows
 
 
+def fresh_duckdb_file(path: Path) -> Path:
+    """A database path with nothing behind it: kept trees reuse the work folder."""
+    for leftover in (path, path.with_name(path.name + ".wal")):
+        leftover.unlink(missing_ok=True)
+    return path
+
+
+def measure_pair(engine: str, root: Path, work: Path, cluster: Cluster, profiles_dir: Path,
+                 run_name: str) -> tuple[Measurement, Measurement]:
+    """(ingest, native) for one engine, each into an empty database."""
+    if engine == "duckdb":
+        native = native_duckdb(root, fresh_duckdb_file(work / f"native-{run_name}.duckdb"))
+        database = fresh_duckdb_file(work / f"ingest-{run_name}.duckdb")
+        return run_ingest(root, "duckdb", {"LMS_DUCKDB_PATH": str(database)},
+                          profiles_dir), native
+    for name in (f"native_{run_name}", f"ingest_{run_name}"):
+        cluster.create_database(name)
+    native = native_postgres(root, cluster.conninfo(f"native_{run_name}"))
+    return run_ingest(root, "postgres", cluster.env(f"ingest_{run_name}"), profiles_dir), native
+
+
 def compare(label: str, root: Path, work: Path, cluster: Cluster, profiles_dir: Path,
-            repeats: int) -> list[str]:
+            repeats: int, engines: list[str]) -> list[str]:
     files, lines = tree_shape(root)
     lines_out = [f"\n## {label}: {files} files, ~{lines:,} data lines, "
                  f"{sum(p.stat().st_size for p in root.rglob('*.csv')) / 1e6:.0f} MB"]
     results: dict[str, list[tuple[Measurement, Measurement]]] = defaultdict(list)
     for attempt in range(repeats):
-        duck_native = native_duckdb(root, work / f"native-{label}-{attempt}.duckdb")
-        duck_ingest = run_ingest(root, "duckdb", {
-            "LMS_DUCKDB_PATH": str(work / f"ingest-{label}-{attempt}.duckdb")}, profiles_dir)
-        results["duckdb"].append((duck_ingest, duck_native))
-        for name in (f"native_{attempt}", f"ingest_{attempt}"):
-            cluster.create_database(name)
-        pg_native = native_postgres(root, cluster.conninfo(f"native_{attempt}"))
-        pg_ingest = run_ingest(root, "postgres", cluster.env(f"ingest_{attempt}"), profiles_dir)
-        results["postgres"].append((pg_ingest, pg_native))
+        for engine in engines:
+            run_name = f"{label.split()[0]}_{attempt}"
+            pair = measure_pair(engine, root, work, cluster, profiles_dir, run_name)
+            print(f"{label} {engine} run {attempt + 1}: ingest {pair[0].seconds:.2f} s "
+                  f"({pair[0].peak_rss_mb:.0f} MB), native {pair[1].seconds:.2f} s",
+                  file=sys.stderr)
+            results[engine].append(pair)
     lines_out.append("| engine | ingest load (s) | native (s) | ratio | ingest peak RSS (MB) |")
     lines_out.append("|---|---|---|---|---|")
     for engine, pairs in results.items():
@@ -166,6 +186,10 @@ def main() -> None:
                         help="scale the large tree (1.0 is about a million rows)")
     parser.add_argument("--repeats", type=int, default=2, help="runs per measurement; best kept")
     parser.add_argument("--keep", type=Path, help="generate trees here and keep them")
+    parser.add_argument("--engines", default="duckdb,postgres",
+                        help="comma-separated engines to measure")
+    parser.add_argument("--trees", default="large,small",
+                        help="comma-separated trees to measure: large, small")
     options = parser.parse_args()
 
     work = options.keep or Path(tempfile.mkdtemp(prefix="edfi-lms-bench-"))
@@ -183,12 +207,16 @@ def main() -> None:
         generate_tree(small, seed=11, days=3, students=2000, sections=90,
                       assignments_per_section=3, quirks=True)
 
+    engines = options.engines.split(",")
+    trees = {"large": ("large tree", large), "small": ("small-file tree", small)}
     cluster = start_cluster()
     try:
         report = ["# ingest load benchmark",
                   f"python -m ingest --help (interpreter + imports): {startup_seconds():.2f} s"]
-        report += compare("large tree", large, work, cluster, profiles_dir, options.repeats)
-        report += compare("small-file tree", small, work, cluster, profiles_dir, options.repeats)
+        for tree in options.trees.split(","):
+            label, root = trees[tree]
+            report += compare(label, root, work, cluster, profiles_dir, options.repeats,
+                              engines)
     finally:
         cluster.stop()
         if options.keep is None:
