@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from ingest.engine import Engine
 from ingest.profile import ProfileError, Target
 
 RAW_SCHEMA = "lms_raw"
+SCHEMA_NAMES = frozenset({"lms_raw", "lms", "lms_staging", "lmsx", "edfi"})
 
 
 class ConnectionFailed(Exception):
@@ -16,8 +19,14 @@ def open_engine(target: Target, raw_schema: str = RAW_SCHEMA) -> Engine:
     if target.type == "duckdb":
         from ingest.engines.duckdb_engine import DuckDBEngine
 
+        path = str(target.settings.get("path", "edfi_lms.duckdb"))
+        if Path(path).stem.lower() in SCHEMA_NAMES | {raw_schema.lower()}:
+            raise ProfileError(
+                f"DuckDB file {path!r} is named like a schema of the data store; DuckDB would "
+                f"confuse database {Path(path).stem!r} with schema {Path(path).stem!r}. "
+                "Name it differently, e.g. edfi_lms.duckdb")
         try:
-            return DuckDBEngine(str(target.settings.get("path", "lms.duckdb")), raw_schema)
+            return DuckDBEngine(path, raw_schema)
         except Exception as error:  # duckdb raises several unrelated classes for I/O
             raise ConnectionFailed(f"cannot open DuckDB file: {error}") from error
     if target.type == "postgres":

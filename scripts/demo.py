@@ -29,7 +29,7 @@ def main() -> None:
     shutil.rmtree(DEMO, ignore_errors=True)
     DEMO.mkdir()
     shutil.copy(PROJECT_ROOT / "profiles.example.yml", DEMO / "profiles.yml")
-    database = DEMO / "lms.duckdb"
+    database = DEMO / "edfi_lms.duckdb"
     env = {**os.environ, "DBT_PROFILES_DIR": str(DEMO), "LMS_DUCKDB_PATH": str(database),
            "DBT_SEND_ANONYMOUS_USAGE_STATS": "false"}
 

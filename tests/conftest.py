@@ -45,7 +45,7 @@ def database(request: pytest.FixtureRequest, tmp_path: Path,
              profiles_dir: Path) -> Iterator[Database]:
     """An empty database on each engine, with the environment the profile reads."""
     if request.param == "duckdb":
-        env = {"LMS_DUCKDB_PATH": str(tmp_path / "lms.duckdb")}
+        env = {"LMS_DUCKDB_PATH": str(tmp_path / "edfi_lms.duckdb")}
         database = Database("duckdb", env, profiles_dir)
     else:
         cluster: Cluster = request.getfixturevalue("pg_cluster")

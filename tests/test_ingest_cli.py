@@ -127,3 +127,12 @@ def test_real_extractor_sample_tree(database: Database) -> None:
 
 def expected_rows(expected: dict[str, int], prefix: str) -> int:
     return sum(rows for path, rows in expected.items() if path.startswith(prefix))
+
+
+def test_duckdb_file_named_like_a_schema_is_refused(tmp_path: Path, profiles_dir: Path) -> None:
+    write_every_resource(tmp_path / "tree", rows=1)
+    env = {"DBT_PROFILES_DIR": str(profiles_dir), "LMS_DUCKDB_PATH": str(tmp_path / "lms.duckdb")}
+    result = CliRunner().invoke(app, ["load", "--csvpath", str(tmp_path / "tree")], env=env)
+    assert result.exit_code == 2
+    assert "named like a schema" in result.stderr.replace("\n", " ")
+    assert not (tmp_path / "lms.duckdb").exists()

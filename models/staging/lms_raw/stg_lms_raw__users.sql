@@ -1,3 +1,5 @@
+{#- Typed columns keep their text beside them (`<column>_text`), so a value that does not
+    parse is null here but never lost: see exceptions_unparseable_values. -#}
 with source as (
 
     select * from {{ source('lms_raw', 'users') }}
@@ -7,29 +9,31 @@ with source as (
 renamed as (
 
     select
-        trim(sourcesystemidentifier) as source_system_identifier,
-        trim(sourcesystem) as source_system,
-        trim(userrole) as user_role,
-        trim(localuseridentifier) as local_user_identifier,
-        trim(sisuseridentifier) as sis_user_identifier,
-        trim(name) as name,
-        trim(emailaddress) as email_address,
-        createdate as raw_create_date,
-        lastmodifieddate as raw_last_modified_date,
-        sourcecreatedate as raw_source_create_date,
-        sourcelastmodifieddate as raw_source_last_modified_date,
+        {{ edfi_lms.clean_text('sourcesystemidentifier') }} as sourcesystemidentifier,
+        {{ edfi_lms.clean_text('sourcesystem') }} as sourcesystem,
+        {{ edfi_lms.clean_text('userrole') }} as userrole,
+        {{ edfi_lms.clean_text('localuseridentifier') }} as localuseridentifier,
+        {{ edfi_lms.clean_text('sisuseridentifier') }} as sisuseridentifier,
+        {{ edfi_lms.clean_text('name') }} as name,
+        {{ edfi_lms.clean_text('emailaddress') }} as emailaddress,
+        {{ edfi_lms.parse_timestamp('createdate') }} as createdate,
+        {{ edfi_lms.parse_timestamp('lastmodifieddate') }} as lastmodifieddate,
+        {{ edfi_lms.parse_timestamp('sourcecreatedate') }} as sourcecreatedate,
+        {{ edfi_lms.parse_timestamp('sourcelastmodifieddate') }} as sourcelastmodifieddate,
+        createdate as createdate_text,
+        lastmodifieddate as lastmodifieddate_text,
+        sourcecreatedate as sourcecreatedate_text,
+        sourcelastmodifieddate as sourcelastmodifieddate_text,
+        'users' as resource,
+        {{ edfi_lms.file_folder('_file_path') }} as scope_key,
         _file_path as file_path,
         _file_timestamp as file_timestamp,
         _row_number as file_row_number,
+        _extra_columns as extra_columns,
+        _load_id as load_id,
         _loaded_at as loaded_at
     from source
 
-),
-
-final as (
-
-    select * from renamed
-
 )
 
-select * from final
+select * from renamed

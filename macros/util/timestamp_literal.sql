@@ -1,0 +1,3 @@
+{% macro timestamp_literal(text) -%}
+    cast('{{ text }}' as {{ dbt.type_timestamp() }})
+{%- endmacro %}

@@ -1,0 +1,41 @@
+{#- Typed columns keep their text beside them (`<column>_text`), so a value that does not
+    parse is null here but never lost: see exceptions_unparseable_values. -#}
+with source as (
+
+    select * from {{ source('lms_raw', 'section_associations') }}
+
+),
+
+renamed as (
+
+    select
+        {{ edfi_lms.clean_text('sourcesystemidentifier') }} as sourcesystemidentifier,
+        {{ edfi_lms.clean_text('sourcesystem') }} as sourcesystem,
+        {{ edfi_lms.clean_text('enrollmentstatus') }} as enrollmentstatus,
+        cast({{ edfi_lms.parse_timestamp('startdate') }} as date) as startdate,
+        cast({{ edfi_lms.parse_timestamp('enddate') }} as date) as enddate,
+        {{ edfi_lms.clean_text('lmsusersourcesystemidentifier') }} as lmsusersourcesystemidentifier,
+        {{ edfi_lms.clean_text('lmssectionsourcesystemidentifier') }} as lmssectionsourcesystemidentifier,
+        {{ edfi_lms.parse_timestamp('createdate') }} as createdate,
+        {{ edfi_lms.parse_timestamp('lastmodifieddate') }} as lastmodifieddate,
+        {{ edfi_lms.parse_timestamp('sourcecreatedate') }} as sourcecreatedate,
+        {{ edfi_lms.parse_timestamp('sourcelastmodifieddate') }} as sourcelastmodifieddate,
+        startdate as startdate_text,
+        enddate as enddate_text,
+        createdate as createdate_text,
+        lastmodifieddate as lastmodifieddate_text,
+        sourcecreatedate as sourcecreatedate_text,
+        sourcelastmodifieddate as sourcelastmodifieddate_text,
+        'section-associations' as resource,
+        {{ edfi_lms.file_folder('_file_path') }} as scope_key,
+        _file_path as file_path,
+        _file_timestamp as file_timestamp,
+        _row_number as file_row_number,
+        _extra_columns as extra_columns,
+        _load_id as load_id,
+        _loaded_at as loaded_at
+    from source
+
+)
+
+select * from renamed
