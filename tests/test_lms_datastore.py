@@ -110,6 +110,23 @@ def night_three(root: Path) -> None:
          "LMSUserSourceSystemIdentifier": "u2", "Grade": "C", "EarnedPoints": "7.5"}])
 
 
+LATE = "2026-09-01-18-00-00"
+
+
+def night_four(root: Path) -> None:
+    """A file older than ones already taken in, and a file whose content changed."""
+    write_snapshot(root, f"{SEC1}/assignments", LATE, "assignments", [
+        {"SourceSystemIdentifier": "a1", "Title": "Fractions",
+         "LMSSectionSourceSystemIdentifier": "sec1"},
+        {"SourceSystemIdentifier": "a3", "Title": "Percentages",
+         "LMSSectionSourceSystemIdentifier": "sec1"}])
+    write_snapshot(root, f"{SEC2}/assignments", DAY1, "assignments", [
+        {"SourceSystemIdentifier": "b1", "Title": "Cells, revised",
+         "LMSSectionSourceSystemIdentifier": "sec2"},
+        {"SourceSystemIdentifier": "b2", "Title": "Tissues",
+         "LMSSectionSourceSystemIdentifier": "sec2"}])
+
+
 @dataclass
 class Scenario:
     nights: list[dict[str, dict[str, tuple[Any, ...]]]] = field(default_factory=list)
@@ -167,7 +184,7 @@ def _build(engine: str, request: pytest.FixtureRequest) -> Scenario:
         database = Database("postgres", cluster.env("scenario"), profiles_dir)
     root = tmp_path / "tree"
     result = Scenario()
-    for night in (night_one, night_two, night_three):
+    for night in (night_one, night_two, night_three, night_four):
         night(root)
         load_and_build(database, root)
         result.nights.append(_night(database))
@@ -270,6 +287,15 @@ def test_duplicate_key_in_one_file_last_row_wins_and_is_reported(scenario: Scena
 
 def test_rerun_without_new_files_changes_no_row(scenario: Scenario) -> None:
     assert scenario.rerun_tables == scenario.incremental_tables
+
+
+def test_late_file_and_changed_file_recompute_their_scope(scenario: Scenario) -> None:
+    assignments = scenario.nights[3]["assignments"]
+    assert assignments["Canvas/a2"][1] == "2026-09-01 18:00:00"
+    assert assignments["Canvas/a3"][:2] == ("Percentages", DELETED_DAY2)
+    assert assignments["Canvas/a1"][:2] == ("Fractions, part 1", None)
+    assert assignments["Canvas/b1"][:2] == ("Cells, revised", None)
+    assert assignments["Canvas/b2"][:2] == ("Tissues", None)
 
 
 def test_full_refresh_equals_incremental(scenario: Scenario) -> None:
