@@ -325,6 +325,8 @@ class _Person:
     login: str
     email: str
     sis_id: str
+    first: str
+    last: str
 
 
 def _ascii(text: str) -> str:
@@ -354,7 +356,7 @@ def _person(index: int, sis_id: str, first_names: Sequence[str], last_names: Seq
     name = f"{first} {last}"
     if quirks and index % 41 == 2:
         name = f'{last}, {first} "{_NICKNAMES[index % len(_NICKNAMES)]}"'
-    return _Person(name=name, login=login, email=email, sis_id=sis_id)
+    return _Person(name=name, login=login, email=email, sis_id=sis_id, first=first, last=last)
 
 
 def _people(seed: int, students: int, teachers: int,
@@ -424,10 +426,16 @@ class _Section:
     is_staff: bool
 
 
-def _sis_section_identifier(catalogue_index: int, school_year: int) -> str:
-    code, _ = _COURSES[catalogue_index % len(_COURSES)]
+def _catalogue_entry(catalogue_index: int) -> tuple[str, str, int, int]:
+    """Course code, course name, period and school of an SIS section of the catalogue."""
+    code, course = _COURSES[catalogue_index % len(_COURSES)]
     period = 1 + (catalogue_index // len(_COURSES)) % _PERIODS
     school = _SCHOOLS[(catalogue_index // len(_COURSES)) % len(_SCHOOLS)]
+    return code, course, period, school
+
+
+def _sis_section_identifier(catalogue_index: int, school_year: int) -> str:
+    code, _, period, school = _catalogue_entry(catalogue_index)
     sequence = 1 + catalogue_index // (len(_COURSES) * _PERIODS)
     room = 100 + (catalogue_index * 37) % 300
     return f"{school}{period:02d}Trad{room}{code}{sequence}{school_year}"
@@ -524,9 +532,7 @@ def _build_section(settings: _Settings, profile: SourceProfile, serial: int,
                    roster: list[int]) -> _Section:
     rng = _rng(settings.seed, profile.name, "section", serial)
     catalogue = _catalogue_index(profile, serial)
-    code, course = _COURSES[catalogue % len(_COURSES)]
-    period = 1 + (catalogue // len(_COURSES)) % _PERIODS
-    school = _SCHOOLS[(catalogue // len(_COURSES)) % len(_SCHOOLS)]
+    code, course, period, school = _catalogue_entry(catalogue)
     year = f"{settings.school_year}-{settings.school_year + 1}"
     term = f"{school}_{year}_Fall"
     if catalogue % 4 == 0:
@@ -597,6 +603,75 @@ def _build_source(settings: _Settings, profile: SourceProfile) -> _Source:
         sections=sections,
         no_sis_remainder=(3 + 11 * profile.ordinal) % 47,
     )
+
+
+# --- the roster, for a sample ODS -----------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RosterStudent:
+    """A student as the SIS knows them; every source system has an account for each."""
+
+    sis_id: str
+    """StudentUniqueId; the users' SISUserIdentifier (where a source has one)."""
+    first_name: str
+    last_name: str
+    email: str
+    """The users' EmailAddress, the same in every source system."""
+
+
+@dataclass(frozen=True)
+class RosterSection:
+    """An LMS section with students, and the SIS section it teaches."""
+
+    source_system: str
+    identifier: str
+    """The section's SourceSystemIdentifier."""
+    sis_identifier: str
+    """SISSectionIdentifier; several LMS sections may teach the same SIS section."""
+    course_code: str
+    school_id: int
+    students: tuple[int, ...]
+    """Positions in ``Roster.students``."""
+
+
+@dataclass(frozen=True)
+class Roster:
+    school_year: int
+    """The calendar year the school year starts in: 2026 for 2026-2027."""
+    term_start: date
+    students: tuple[RosterStudent, ...]
+    sections: tuple[RosterSection, ...]
+    """Every section of every source system but the staff section (its roster may be empty)."""
+
+
+def sample_roster(*, seed: int = 42, students: int = 40, sections: int = 6,
+                  sources: Sequence[str] = ("Canvas", "Schoology", "Google"),
+                  start: date = date(2026, 9, 1), quirks: bool = True) -> Roster:
+    """The students and sections ``generate_tree`` writes for the same arguments."""
+    for name, value in (("students", students), ("sections", sections)):
+        if value < 1:
+            raise ValueError(f"{name} must be at least 1, not {value}")
+    settings = _Settings(seed=seed, days=1, students=students, sections=sections,
+                         assignments_per_section=0, start=start, quirks=quirks,
+                         resources=frozenset())
+    people, _ = _people(seed, students, settings.teachers, quirks)
+    roster_sections = []
+    for profile in resolve_sources(sources):
+        for serial, roster in enumerate(_rosters(settings, profile)):
+            catalogue = _catalogue_index(profile, serial)
+            code, _, _, school = _catalogue_entry(catalogue)
+            roster_sections.append(RosterSection(
+                source_system=profile.name,
+                identifier=profile.entity_id("section", serial),
+                sis_identifier=_sis_section_identifier(catalogue, settings.school_year),
+                course_code=code, school_id=school, students=tuple(roster)))
+    return Roster(
+        school_year=settings.school_year,
+        term_start=_EPOCH + timedelta(days=settings.term_start),
+        students=tuple(RosterStudent(person.sis_id, person.first, person.last, person.email)
+                       for person in people),
+        sections=tuple(roster_sections))
 
 
 # --- one extraction -------------------------------------------------------------------------
@@ -907,6 +982,12 @@ def _google_status(now: int, due: int | None, submitted: int | None,
     return "RETURNED" if graded is not None and graded <= now else "TURNED_IN"
 
 
+SUBMISSION_STATUS_VALUES: dict[str, tuple[str, ...]] = {
+    "Canvas": ("graded", "late", "submitted", "missing"),
+    "Schoology": ("on-time", "late"),
+    "Google": ("CREATED", "TURNED_IN", "RETURNED"),
+}
+"""Every SubmissionStatus each source system's submissions can have (by profile name)."""
 _SUBMISSION_STATUS = {"canvas": _canvas_status, "schoology": _schoology_status,
                       "google": _google_status}
 _LETTERS = ((0.97, "A+"), (0.93, "A"), (0.9, "A-"), (0.87, "B+"), (0.83, "B"), (0.8, "B-"),
