@@ -14,6 +14,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemaining
 from rich.table import Table
 
 from ingest.connect import RAW_SCHEMA, ConnectionFailed, open_engine
+from ingest.dbconn import Database, open_database
 from ingest.engine import Engine
 from ingest.load import LoadSummary, run_load
 from ingest.profile import ProfileError, load_target
@@ -170,3 +171,58 @@ def sample(
         raise _fail(str(error)) from None
     typer.echo(f"sample tree {out}: {stats.files} files, {stats.rows} rows "
                f"in {time.perf_counter() - began:.1f}s", err=True)
+
+
+def _database(target: str | None, profiles_dir: Path | None, *,
+              read_only: bool = False) -> Database:
+    try:
+        profile_target = load_target(profiles_dir, target)
+        stderr.print(f"target {profile_target.describe()}", highlight=False)
+        return open_database(profile_target, read_only=read_only)
+    except (ProfileError, ConnectionFailed) as error:
+        raise _fail(str(error)) from None
+
+
+@app.command("demo-ods")
+def demo_ods(
+    target: TargetOption = None,
+    profiles_dir: ProfilesDirOption = None,
+    seed: Annotated[int, typer.Option(help="As given to `ingest sample`.")] = 42,
+    students: Annotated[int, typer.Option(min=1, help="As given to `ingest sample`.")] = 40,
+    sections: Annotated[int, typer.Option(min=1, help="As given to `ingest sample`.")] = 6,
+    start_date: Annotated[str, typer.Option(
+        "--start-date", help="As given to `ingest sample`, YYYY-MM-DD.")] = "2026-09-01",
+    quirks: Annotated[bool, typer.Option(
+        "--quirks/--no-quirks", help="As given to `ingest sample` (quirks change names).")
+    ] = True,
+    force: Annotated[bool, typer.Option(
+        "--force", help="Drop and recreate the tables this command creates, if they exist.")
+    ] = False,
+) -> None:
+    """Create a sample Ed-Fi ODS (schemas edfi, lmsx) matching `ingest sample`'s data.
+
+    Refuses (exit code 2) when schema edfi already has tables, unless --force; even then it
+    never touches a table it does not create.
+    """
+    from datetime import date
+
+    from ingest.demo_ods import OdsExists, build_rows, create_demo_ods
+
+    try:
+        start = date.fromisoformat(start_date)
+    except ValueError:
+        raise _fail(f"--start-date {start_date!r} is not a YYYY-MM-DD date") from None
+    rows = build_rows(seed=seed, students=students, sections=sections, start=start,
+                      quirks=quirks)
+    database = _database(target, profiles_dir)
+    try:
+        create_demo_ods(database, rows, force=force)
+    except OdsExists as error:
+        raise _fail(str(error)) from None
+    finally:
+        database.close()
+    descriptor_count = rows.count("edfi.descriptor")
+    typer.echo(f"demo ODS: {rows.count('edfi.student')} students, "
+               f"{rows.count('edfi.section')} sections, "
+               f"{rows.count('edfi.studentsectionassociation')} enrolments, "
+               f"{descriptor_count} descriptors", err=True)
