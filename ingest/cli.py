@@ -226,3 +226,63 @@ def demo_ods(
                f"{rows.count('edfi.section')} sections, "
                f"{rows.count('edfi.studentsectionassociation')} enrolments, "
                f"{descriptor_count} descriptors", err=True)
+
+
+@app.command()
+def exceptions(
+    out: Annotated[Path, typer.Option("--out", file_okay=False,
+                                      help="Folder for the reports (one folder per report).")],
+    target: TargetOption = None,
+    profiles_dir: ProfilesDirOption = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the summary as JSON.")] = False,
+) -> None:
+    """Write the exception views to CSV reports and print match rates per source system.
+
+    Exit code 0 when at least one exception view exists, 2 when none does or for usage,
+    configuration or connection errors.
+    """
+    from ingest.exceptions_report import (
+        NOT_BUILT,
+        REPORTS,
+        match_rates,
+        present_relations,
+        timestamp_name,
+        write_report,
+    )
+
+    database = _database(target, profiles_dir, read_only=True)
+    stamp = timestamp_name()
+    try:
+        present = present_relations(database)
+        if not any(view in present for report in REPORTS for view in report.relations):
+            names = ", ".join(view for report in REPORTS for view in report.relations)
+            raise _fail(f"no exception view exists ({names}): {NOT_BUILT}")
+        results = [write_report(database, report, present, out, stamp) for report in REPORTS]
+        rates = match_rates(database, present)
+    finally:
+        database.close()
+    for result in results:
+        for view, count in result.rows.items():
+            typer.echo(f"{result.folder}: {view}: {count} rows -> {result.path}", err=True)
+        for view in result.missing:
+            typer.echo(f"{result.folder}: {view}: {NOT_BUILT}", err=True)
+    for entity, entity_rates in rates.items():
+        if isinstance(entity_rates, str):
+            typer.echo(f"match rate {entity}: {entity_rates}", err=True)
+            continue
+        for rate in entity_rates:
+            shown = "no active records" if rate.rate is None else f"{rate.rate:.1%}"
+            typer.echo(f"match rate {entity} {rate.sourcesystem}: {rate.matched}/{rate.active} "
+                       f"linked ({shown})", err=True)
+    if as_json:
+        summary = {
+            "timestamp": stamp,
+            "reports": [{"report": result.folder,
+                         "file": None if result.path is None else str(result.path),
+                         "rows": result.rows, "missing_views": result.missing}
+                        for result in results],
+            "match_rates": {entity: entity_rates if isinstance(entity_rates, str)
+                            else [rate.as_json() for rate in entity_rates]
+                            for entity, entity_rates in rates.items()},
+        }
+        sys.stdout.write(json.dumps(summary, indent=2) + "\n")
