@@ -44,11 +44,11 @@ def copy_nights(source: Path, target: Path, nights: int) -> None:
                 shutil.copy2(path, destination)
 
 
-def run(command: list[str], env: dict[str, str]) -> float:
+def run(command: list[str], env: dict[str, str], allowed: tuple[int, ...] = (0,)) -> float:
     start = time.perf_counter()
     result = subprocess.run(command, env=env, cwd=PROJECT_ROOT, capture_output=True, text=True,
                             check=False)
-    if result.returncode not in (0, 1):
+    if result.returncode not in allowed:
         raise SystemExit(f"{command[0]} failed:\n{result.stdout[-3000:]}\n{result.stderr}")
     return time.perf_counter() - start
 
@@ -64,14 +64,16 @@ def measure(history: int, full_tree: Path, work: Path, env: dict[str, str],
             target: str) -> tuple[float, float, int]:
     tree = work / f"tree-{history}"
     target_path = work / f"target-{target}-{history}"
+    # The data store only: matching and LMSX need an ODS, which this benchmark does not make.
     dbt = [str(BIN / "dbt"), "build", "--target", target, "--target-path", str(target_path),
-           "--log-path", str(work / "logs"), "--quiet"]
+           "--log-path", str(work / "logs"), "--quiet", "--select",
+           "+path:models/intermediate/state"]
     ingest = [str(BIN / "ingest"), "load", "--csvpath", str(tree), "--target", target]
     copy_nights(full_tree, tree, history)
-    run(ingest, env)
+    run(ingest, env, allowed=(0, 1))
     run(dbt, env)
     copy_nights(full_tree, tree, history + 1)
-    run(ingest, env)
+    run(ingest, env, allowed=(0, 1))
     wall = run(dbt, env)
     rows = sum(max(sum(1 for _ in p.open("rb")) - 1, 0) for p in tree.rglob("*.csv"))
     return wall, state_model_seconds(target_path), rows

@@ -33,9 +33,13 @@ def main() -> None:
     env = {**os.environ, "DBT_PROFILES_DIR": str(DEMO), "LMS_DUCKDB_PATH": str(database),
            "DBT_SEND_ANONYMOUS_USAGE_STATS": "false"}
 
+    sample = ["--students", "60", "--sections", "8"]
     step("generate sample extractor files (Canvas, Schoology, Google; 3 days)")
-    run([str(BIN / "ingest"), "sample", "--out", str(DEMO / "data"), "--days", "3",
-         "--students", "60", "--sections", "8"], env)
+    run([str(BIN / "ingest"), "sample", "--out", str(DEMO / "data"), "--days", "3", *sample],
+        env)
+
+    step("ingest demo-ods: a sample Ed-Fi ODS with the same students and sections")
+    run([str(BIN / "ingest"), "demo-ods", *sample], env)
 
     step("ingest load --csvpath .demo/data")
     run([str(BIN / "ingest"), "load", "--csvpath", str(DEMO / "data")], env)
@@ -44,11 +48,14 @@ def main() -> None:
     run([str(BIN / "dbt"), "build", "--target-path", "target-duckdb", "--log-path",
          str(DEMO / "logs"), "--quiet"], env)
 
+    step("ingest exceptions --out .demo/exceptions")
+    run([str(BIN / "ingest"), "exceptions", "--out", str(DEMO / "exceptions")], env)
+
     step("summary")
     connection = duckdb.connect(str(database), read_only=True)
     tables = connection.execute(
         "select table_schema, table_name from information_schema.tables "
-        "where table_schema in ('lms_raw', 'lms_staging', 'lms', 'lmsx') "
+        "where table_schema in ('lms', 'lmsx') "
         "order by 1, 2").fetchall()
     for schema, table in tables:
         count = connection.execute(f'select count(*) from "{schema}"."{table}"').fetchone()[0]

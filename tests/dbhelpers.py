@@ -71,6 +71,9 @@ class Database:
     def query(self, statement: str) -> list[tuple[Any, ...]]:
         return [tuple(row) for row in self._connect().execute(statement).fetchall()]
 
+    def query_no_result(self, statement: str) -> None:
+        self._connect().execute(statement)
+
     def scalar(self, statement: str) -> Any:
         return self.query(statement)[0][0]
 

@@ -67,3 +67,15 @@ def read_keyed(database: Database, table: str, columns: str) -> dict[str, tuple[
         f"select sourcesystem, sourcesystemidentifier, {columns} from lms.{table}")
     database.close()
     return {f"{row[0]}/{row[1]}": tuple(normalise(v) for v in row[2:]) for row in rows}
+
+
+def scenario_database(request: Any, engine: str, name: str) -> Database:
+    """A fresh database for a scenario built once per test session."""
+    profiles_dir = request.getfixturevalue("profiles_dir")
+    if engine == "duckdb":
+        folder = request.getfixturevalue("tmp_path_factory").mktemp(f"{name}-duckdb")
+        return Database("duckdb", {"LMS_DUCKDB_PATH": str(folder / "edfi_lms.duckdb")},
+                        profiles_dir)
+    cluster = request.getfixturevalue("pg_cluster")
+    cluster.create_database(name)
+    return Database("postgres", cluster.env(name), profiles_dir)

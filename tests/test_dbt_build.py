@@ -10,6 +10,7 @@ import pytest
 from tests.conftest import PROJECT_ROOT
 from tests.csvtree import write_every_resource
 from tests.dbhelpers import Database
+from tests.ods import create_ods
 from tests.scenario import dbt
 
 
@@ -18,7 +19,7 @@ def built(database: Database, tmp_path: Path) -> Database:
     tree = tmp_path / "tree"
     write_every_resource(tree, rows=7)
     assert database.load(tree).exit_code == 0
-    database.close()
+    create_ods(database)
     dbt(database, "build")
     return database
 

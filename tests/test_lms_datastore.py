@@ -11,7 +11,16 @@ from typing import Any
 import pytest
 
 from tests.dbhelpers import Database
-from tests.scenario import LMS_TABLES, dbt, load_and_build, read_keyed, read_table, write_snapshot
+from tests.ods import create_ods
+from tests.scenario import (
+    LMS_TABLES,
+    dbt,
+    load_and_build,
+    read_keyed,
+    read_table,
+    scenario_database,
+    write_snapshot,
+)
 
 DAY1, DAY2, DAY3 = "2026-09-01-10-00-00", "2026-09-02-10-00-00", "2026-09-03-10-00-00"
 SCHOOLOGY_DAY1 = "2026-09-01-11-00-00"
@@ -173,15 +182,9 @@ def _build(engine: str, request: pytest.FixtureRequest) -> Scenario:
     """Run the three nights on one engine, once per test session."""
     if engine in _BUILT:
         return _BUILT[engine]
-    tmp_path = request.getfixturevalue("tmp_path_factory").mktemp(f"scenario-{engine}")
-    profiles_dir = request.getfixturevalue("profiles_dir")
-    if engine == "duckdb":
-        database = Database("duckdb", {"LMS_DUCKDB_PATH": str(tmp_path / "edfi_lms.duckdb")},
-                            profiles_dir)
-    else:
-        cluster = request.getfixturevalue("pg_cluster")
-        cluster.create_database("scenario")
-        database = Database("postgres", cluster.env("scenario"), profiles_dir)
+    database = scenario_database(request, engine, "datastore")
+    tmp_path = request.getfixturevalue("tmp_path_factory").mktemp(f"datastore-tree-{engine}")
+    create_ods(database)
     root = tmp_path / "tree"
     result = Scenario()
     for night in (night_one, night_two, night_three, night_four):

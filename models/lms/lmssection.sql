@@ -4,24 +4,33 @@ with sections as (
 
 ),
 
+links as (
+
+    select * from {{ ref('lmssection_section_link') }}
+
+),
+
 final as (
 
     select
-        {{ edfi_lms.surrogate_key(['sourcesystem', 'sourcesystemidentifier']) }} as lmssectionidentifier,
-        sourcesystemidentifier,
-        sourcesystem,
-        sissectionidentifier,
-        title,
-        sectiondescription,
-        term,
-        lmssectionstatus,
-        sourcecreatedate,
-        sourcelastmodifieddate,
-        createdate,
-        lastmodifieddate,
-        deletedat,
-        cast(null as {{ dbt.type_string() }}) as edfisectionid
+        {{ edfi_lms.surrogate_key(['sections.sourcesystem', 'sections.sourcesystemidentifier']) }} as lmssectionidentifier,
+        sections.sourcesystemidentifier,
+        sections.sourcesystem,
+        sections.sissectionidentifier,
+        sections.title,
+        sections.sectiondescription,
+        sections.term,
+        sections.lmssectionstatus,
+        sections.sourcecreatedate,
+        sections.sourcelastmodifieddate,
+        sections.createdate,
+        sections.lastmodifieddate,
+        sections.deletedat,
+        links.edfisectionid
     from sections
+    left join links
+        on links.sourcesystem = sections.sourcesystem
+        and links.sourcesystemidentifier = sections.sourcesystemidentifier
 
 )
 
