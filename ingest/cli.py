@@ -14,7 +14,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemaining
 from rich.table import Table
 
 from ingest.connect import RAW_SCHEMA, ConnectionFailed, open_engine
-from ingest.dbconn import Database, open_database
+from ingest.dbconn import Database, first_line, open_database
 from ingest.engine import Engine
 from ingest.load import LoadSummary, run_load
 from ingest.profile import ProfileError, load_target
@@ -206,7 +206,7 @@ def demo_ods(
     """
     from datetime import date
 
-    from ingest.demo_ods import OdsExists, build_rows, create_demo_ods
+    from ingest.demo_ods import DemoOdsError, build_rows, create_demo_ods
 
     try:
         start = date.fromisoformat(start_date)
@@ -217,7 +217,7 @@ def demo_ods(
     database = _database(target, profiles_dir)
     try:
         create_demo_ods(database, rows, force=force)
-    except OdsExists as error:
+    except DemoOdsError as error:
         raise _fail(str(error)) from None
     finally:
         database.close()
@@ -259,6 +259,8 @@ def exceptions(
             raise _fail(f"no exception view exists ({names}): {NOT_BUILT}")
         results = [write_report(database, report, present, out, stamp) for report in REPORTS]
         rates = match_rates(database, present)
+    except database.errors as error:
+        raise _fail(f"cannot read the exception views: {first_line(error)}") from None
     finally:
         database.close()
     for result in results:

@@ -18,11 +18,27 @@ from ingest.profile import ProfileError, Target
 SUPPORTED = ("duckdb", "postgres")
 
 
+def first_line(error: BaseException) -> str:
+    text = str(error).strip()
+    return text.splitlines()[0] if text else type(error).__name__
+
+
 @dataclass
 class Database:
     dialect: str
     """``duckdb`` or ``postgres``."""
     connection: Any
+
+    @property
+    def errors(self) -> tuple[type[Exception], ...]:
+        """What the driver raises when the database refuses a statement."""
+        if self.dialect == "duckdb":
+            import duckdb
+
+            return (duckdb.Error,)
+        import psycopg
+
+        return (psycopg.Error,)
 
     def _sql(self, statement: str) -> str:
         return statement.replace("%s", "?") if self.dialect == "duckdb" else statement

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
-from ingest.dbconn import Database
+from ingest.dbconn import Database, first_line
 from ingest.ods_ddl import SCHEMAS, TABLE_NAMES, TABLES
 from ingest.sample import SOURCE_PROFILES, SUBMISSION_STATUS_VALUES, Roster, sample_roster
 
@@ -154,7 +154,11 @@ def build_rows(*, seed: int = 42, students: int = 40, sections: int = 6,
     return OdsRows(tables)
 
 
-class OdsExists(Exception):
+class DemoOdsError(Exception):
+    """The demo ODS cannot be created."""
+
+
+class OdsExists(DemoOdsError):
     """The database already has ODS tables that the command may not replace."""
 
 
@@ -179,21 +183,22 @@ def _check_existing(database: Database, force: bool) -> set[str]:
 def create_demo_ods(database: Database, rows: OdsRows, *, force: bool = False) -> None:
     """Create the ODS tables and fill them, in one transaction; see ``OdsExists``."""
     existing = _check_existing(database, force)
-    with database.transaction():
-        for schema in SCHEMAS:
-            database.execute(f"create schema if not exists {schema}")
-        for table in reversed(TABLES):
-            if table.name in existing:
-                try:
-                    database.execute(f"drop table {table.name}")
-                except Exception as error:
-                    raise OdsExists(f"cannot drop {table.name}: "
-                                    f"{str(error).strip().splitlines()[0]}") from None
-        for table in TABLES:
-            database.execute(table.create_sql(database.dialect))
-            if table.name in rows.tables:
-                columns, values = rows.tables[table.name]
-                placeholders = ", ".join("%s" for _ in columns)
-                database.executemany(
-                    f"insert into {table.name} ({', '.join(columns)}) values ({placeholders})",
-                    values)
+    statement = ""
+    try:
+        with database.transaction():
+            for schema in SCHEMAS:
+                database.execute(statement := f"create schema if not exists {schema}")
+            for table in reversed(TABLES):
+                if table.name in existing:
+                    database.execute(statement := f"drop table {table.name}")
+            for table in TABLES:
+                database.execute(statement := table.create_sql(database.dialect))
+                if table.name in rows.tables:
+                    columns, values = rows.tables[table.name]
+                    placeholders = ", ".join("%s" for _ in columns)
+                    statement = f"insert into {table.name}"
+                    database.executemany(f"{statement} ({', '.join(columns)}) "
+                                         f"values ({placeholders})", values)
+    except database.errors as error:
+        what = " ".join(statement.split()[:3])
+        raise DemoOdsError(f"{what}: {first_line(error)}; nothing was changed") from None

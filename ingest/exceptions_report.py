@@ -60,23 +60,67 @@ def _cell(value: Any) -> Any:
     return "" if value is None else value
 
 
+def _write_view(writer: Any, database: Database, view: str, header: list[str],
+                columns: list[str], tagged: bool, chunk_rows: int) -> int:
+    """Stream one view into the CSV writer; ``tagged`` rows start with the view's name."""
+    positions = [header.index(name) for name in columns]
+    name = view.split(".", 1)[1]
+    count = 0
+    with database.stream(f"select * from {view}", chunk_rows) as chunks:
+        for chunk in chunks:
+            for row in chunk:
+                if not tagged:
+                    writer.writerow([_cell(value) for value in row])
+                    continue
+                line: list[Any] = [""] * len(header)
+                line[0] = name
+                for position, value in zip(positions, row, strict=True):
+                    line[position] = _cell(value)
+                writer.writerow(line)
+            count += len(chunk)
+    return count
+
+
 def write_report(database: Database, report: Report, present: set[str], out: Path,
                  stamp: str, chunk_rows: int | None = None) -> ReportResult:
-    """Write the report's existing views to one CSV file; no file when none exists."""
-    chunk_rows = chunk_rows or CHUNK_ROWS
+    """Write the report's existing views to one CSV file; no file when none exists.
+
+    The file appears under its final name only once complete.
+    """
     result = ReportResult(report.folder)
     views = [view for view in report.relations if view in present]
     result.missing = [view for view in report.relations if view not in present]
     if not views:
         return result
     columns = {view: database.columns(view) for view in views}
+    tagged = len(report.relations) > 1
+    header = ([VIEW_COLUMN, *dict.fromkeys(name for view in views for name in columns[view])]
+              if tagged else columns[views[0]])
+    path = out / report.folder / f"{stamp}.csv"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    partial = path.with_suffix(".csv.part")
+    try:
+        with open(partial, "w", encoding="utf-8", newline="") as handle:
+            writer = csv.writer(handle)
+            writer.writerow(header)
+            for view in views:
+                result.rows[view] = _write_view(writer, database, view, header, columns[view],
+                                                tagged, chunk_rows or CHUNK_ROWS)
+    except BaseException:
+        partial.unlink(missing_ok=True)
+        raise
+    partial.replace(path)
+    result.path = path
+    return result
+    columns = {view: database.columns(view) for view in views}
     if len(report.relations) == 1:
         header = columns[views[0]]
     else:
         header = [VIEW_COLUMN, *dict.fromkeys(name for view in views for name in columns[view])]
-    result.path = out / report.folder / f"{stamp}.csv"
-    result.path.parent.mkdir(parents=True, exist_ok=True)
-    with open(result.path, "w", encoding="utf-8", newline="") as handle:
+    path = out / report.folder / f"{stamp}.csv"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    partial = path.with_suffix(".csv.part")
+    with open(partial, "w", encoding="utf-8", newline="") as handle:
         writer = csv.writer(handle)
         writer.writerow(header)
         for view in views:
@@ -95,6 +139,8 @@ def write_report(database: Database, report: Report, present: set[str], out: Pat
                         writer.writerow(line)
                     count += len(chunk)
             result.rows[view] = count
+    partial.replace(path)
+    result.path = path
     return result
 
 

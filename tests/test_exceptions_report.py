@@ -226,3 +226,14 @@ def test_missing_duckdb_file_is_not_created(tmp_path: Path, profiles_dir: Path) 
     assert result.exit_code == 2
     assert "does not exist" in result.stderr.replace("\n", " ")
     assert not path.exists()
+
+
+def test_a_view_that_fails_exits_2(database: Database, tmp_path: Path) -> None:
+    _run(database, "create schema lmsx", "create table lmsx.numbers (text_value varchar)",
+         "insert into lmsx.numbers values ('x')",
+         "create view lmsx.exceptions_lmsuser as "
+         "select cast(text_value as int) as number from lmsx.numbers")
+    result = database.ingest("exceptions", "--out", str(tmp_path / "reports"))
+    assert result.exit_code == 2
+    assert "cannot read the exception views" in result.stderr.replace("\n", " ")
+    assert not [path for path in (tmp_path / "reports").rglob("*") if path.is_file()]
