@@ -1,43 +1,66 @@
-"""A minimal Ed-Fi ODS for tests: only the columns the models read, filled by each test."""
+"""An Ed-Fi ODS for tests: the tables `ingest demo-ods` creates, with the demo's descriptors
+and the students, e-mails, sections and enrolments each test chooses."""
 
 from __future__ import annotations
 
 import uuid
+from datetime import date
 
+from ingest.demo_ods import descriptors
+from ingest.ods_ddl import SCHEMAS, TABLES
 from tests.dbhelpers import Database
 
-TABLES = {
-    "edfi.student": "studentusi int primary key, studentuniqueid varchar(32) not null, id uuid",
-    "edfi.studenteducationorganizationassociationelectronicmail":
-        "educationorganizationid int, studentusi int, electronicmailaddress varchar(128), "
-        "electronicmailtypedescriptorid int",
-    "edfi.section": "localcoursecode varchar(60), schoolid int, schoolyear smallint, "
-                    "sessionname varchar(60), sectionidentifier varchar(255), id uuid",
-    "edfi.studentsectionassociation":
-        "localcoursecode varchar(60), schoolid int, schoolyear smallint, sessionname varchar(60), "
-        "sectionidentifier varchar(255), studentusi int, begindate date, enddate date",
-    "edfi.descriptor": "descriptorid int, namespace varchar(255), codevalue varchar(50)",
-}
+SCHOOL_ID, SCHOOL_YEAR = 1, 2027
 
 
 def stable_uuid(*parts: object) -> str:
     return str(uuid.uuid5(uuid.NAMESPACE_URL, "/".join(str(p) for p in parts)))
 
 
+def _literal(value: object) -> str:
+    if value is None:
+        return "null"
+    if isinstance(value, int):
+        return str(value)
+    return "'" + str(value).replace("'", "''") + "'"
+
+
+def _insert(database: Database, table: str, rows: list[tuple[object, ...]]) -> None:
+    for row in rows:
+        database.query_no_result(
+            f"insert into {table} values ({', '.join(_literal(v) for v in row)})")
+
+
 def create_ods(database: Database, students: list[tuple[int, str]] = (),
                emails: list[tuple[int, str]] = (),
-               sections: list[tuple[str, str, str]] = ()) -> None:
+               sections: list[tuple[str, str, str]] = (),
+               enrolments: list[tuple[tuple[str, str, str], int, date | None]] = ()) -> None:
     """students: (studentusi, studentuniqueid); emails: (studentusi, address);
-    sections: (localcoursecode, sessionname, sectionidentifier) at school 1, year 2027."""
-    statements = ["create schema if not exists edfi"]
-    statements += [f"create table {name} ({columns})" for name, columns in TABLES.items()]
-    statements += [f"insert into edfi.student values ({usi}, '{unique_id}', "
-                   f"'{stable_uuid('student', usi)}')" for usi, unique_id in students]
-    statements += [f"insert into edfi.studenteducationorganizationassociationelectronicmail "
-                   f"values (1, {usi}, '{address}', 1)" for usi, address in emails]
-    statements += [f"insert into edfi.section values ('{course}', 1, 2027, '{session}', "
-                   f"'{identifier}', '{stable_uuid('section', course, session, identifier)}')"
-                   for course, session, identifier in sections]
-    for statement in statements:
-        database.query_no_result(statement)
+    sections: (localcoursecode, sessionname, sectionidentifier) at school 1, year 2027;
+    enrolments: (section, studentusi, enddate)."""
+    for schema in SCHEMAS:
+        database.query_no_result(f"create schema if not exists {schema}")
+    for table in TABLES:
+        database.query_no_result(table.create_sql(database.target))
+    all_descriptors = descriptors()
+    _insert(database, "edfi.descriptor", [
+        (d.descriptorid, d.namespace, d.codevalue, d.codevalue, None,
+         stable_uuid("descriptor", d.descriptorid)) for d in all_descriptors])
+    for kind in ("AssignmentCategory", "LMSSourceSystem", "SubmissionStatus", "SubmissionType"):
+        _insert(database, f"lmsx.{kind.lower()}descriptor",
+                [(d.descriptorid,) for d in all_descriptors if d.kind == kind])
+    email_type = next(d.descriptorid for d in all_descriptors if d.kind == "ElectronicMailType")
+    _insert(database, "edfi.student", [
+        (usi, unique_id, None, None, None, stable_uuid("student", usi))
+        for usi, unique_id in students])
+    _insert(database, "edfi.studenteducationorganizationassociationelectronicmail",
+            [(1, usi, email_type, address) for usi, address in emails])
+    _insert(database, "edfi.section", [
+        (course, SCHOOL_ID, SCHOOL_YEAR, session, identifier,
+         stable_uuid("section", course, session, identifier))
+        for course, session, identifier in sections])
+    _insert(database, "edfi.studentsectionassociation", [
+        (course, SCHOOL_ID, SCHOOL_YEAR, session, identifier, usi, "2026-08-01",
+         end.isoformat() if end else None, stable_uuid("enrolment", identifier, usi))
+        for (course, session, identifier), usi, end in enrolments])
     database.close()

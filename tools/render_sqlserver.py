@@ -421,7 +421,8 @@ class StandIn:
                 catalog.declared[key] = info.columns
             if info.extra_columns:
                 catalog.extra[key] = info.extra_columns
-            if mode.existing:
+            # lmsx_sync models write into ODS tables, which exist before the project does.
+            if mode.existing or info.materialized == "lmsx_sync":
                 kind = "view" if info.materialized == "view" else "table"
                 catalog.add(Relation(info.database, info.schema, info.identifier, kind, None))
         catalog.compiled_sql = self._compiled_sql
