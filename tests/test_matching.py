@@ -5,6 +5,7 @@ exception views the builds left."""
 
 from __future__ import annotations
 
+import csv
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -66,6 +67,7 @@ def write_night(root: Path, night: int) -> None:
 
 @dataclass
 class Matched:
+    reports: dict[str, list[list[str]]]
     user_links: dict[str, tuple[Any, ...]]
     section_links: dict[str, tuple[Any, ...]]
     user_exceptions: dict[str, tuple[Any, ...]]
@@ -89,7 +91,11 @@ def _build(engine: str, request: pytest.FixtureRequest) -> Matched:
         for night in (1, 2):
             write_night(root, night)
             load_and_build(database, root)
+        exceptions = database.ingest("exceptions", "--out", str(root / "reports"))
+        assert exceptions.exit_code == 0, exceptions.stderr
         _BUILT[engine] = Matched(
+            reports={folder: _read_report(root / "reports" / folder)
+                     for folder in ("users", "sections")},
             user_links=_keyed(read_table(database, (
                 "(select sourcesystem, sourcesystemidentifier, edfistudentid, studentusi, "
                 "studentuniqueid, matchrule from lms.lmsuser_student_link) as l"))),
@@ -111,6 +117,13 @@ def _build(engine: str, request: pytest.FixtureRequest) -> Matched:
                 "from lms.lmssection) as s"))).items()),
         )
     return _BUILT[engine]
+
+
+def _read_report(folder: Path) -> list[list[str]]:
+    (report,) = folder.glob("*.csv")
+    with report.open(encoding="utf-8", newline="") as stream:
+        header, *rows = csv.reader(stream)
+    return [header, *sorted(rows)]
 
 
 @pytest.fixture(scope="module", params=["duckdb", "postgres"])
@@ -175,6 +188,17 @@ def test_compatibility_columns_come_from_the_links(matched: Matched) -> None:
     assert matched.lmssection_ids["Canvas/cs1"] == (
         stable_uuid("section", "ALG-1", "Fall", "SEC-100"),)
     assert matched.lmssection_ids["Canvas/cs2"] == (None,)
+
+
+def test_exceptions_command_writes_the_reports(matched: Matched) -> None:
+    users, sections = matched.reports["users"], matched.reports["sections"]
+    assert users[0][:2] == ["lmsuseridentifier", "sourcesystemidentifier"]
+    assert users[0][-2:] == ["reason", "candidates"]
+    reasons = {row[users[0].index("sourcesystemidentifier")]: row[-2] for row in users[1:]}
+    assert reasons == {key.split("/")[1]: value[0]
+                       for key, value in matched.user_exceptions.items()}
+    assert sections[0][-2:] == ["reason", "candidates"]
+    assert len(sections) - 1 == len(matched.section_exceptions)
 
 
 def test_engines_agree(request: pytest.FixtureRequest) -> None:
