@@ -11,7 +11,8 @@ import jinja2
 import yaml
 
 PROFILE_NAME = "edfi_lms"
-SECRET_KEYS = frozenset({"password", "pass", "token", "client_secret"})
+SECRET_KEYS = frozenset({"password", "pass", "pwd", "PWD", "token", "client_secret",
+                         "app_secret"})
 
 
 class ProfileError(Exception):
