@@ -17,16 +17,14 @@
 {%- set keys = key_columns | join(', ') -%}
 {%- set tracked = key_columns + value_columns + ['scope_key'] -%}
 {%- set watermark = edfi_lms.processed_through() -%}
+{#- A row without its identifiers cannot be a record (see exceptions_missing_identifiers).
+    The filter is repeated in each branch rather than put in a shared CTE: PostgreSQL would
+    materialize such a CTE over all of history before the load-time filter applies. -#}
+{%- set has_keys -%}
+    {% for column in key_columns %}source_rows.{{ column }} is not null{% if not loop.last %} and {% endif %}{% endfor %}
+{%- endset -%}
 
-with valid_rows as (
-
-    {#- a row without its identifiers cannot be a record: exceptions_missing_identifiers -#}
-    select * from {{ rows }}
-    where {% for column in key_columns %}{{ column }} is not null{% if not loop.last %} and {% endif %}{% endfor %}
-
-),
-
-all_files as (
+with all_files as (
 
     select distinct sourcesystem, scope_key, file_path, file_timestamp, loaded_at
     from {{ files }} as snapshot_files
@@ -73,14 +71,15 @@ recomputed_scopes as (
 
 considered_rows as (
 
-    select * from valid_rows where loaded_at > {{ watermark }}
+    select source_rows.* from {{ rows }} as source_rows
+    where source_rows.loaded_at > {{ watermark }} and {{ has_keys }}
     union all
     select source_rows.*
-    from valid_rows as source_rows
+    from {{ rows }} as source_rows
     inner join recomputed_scopes
         on recomputed_scopes.sourcesystem = source_rows.sourcesystem
         and recomputed_scopes.scope_key = source_rows.scope_key
-    where source_rows.loaded_at <= {{ watermark }}
+    where source_rows.loaded_at <= {{ watermark }} and {{ has_keys }}
 
 ),
 
@@ -92,7 +91,7 @@ affected_scopes as (
 {% else %}
 considered_rows as (
 
-    select * from valid_rows
+    select source_rows.* from {{ rows }} as source_rows where {{ has_keys }}
 
 ),
 
