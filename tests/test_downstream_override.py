@@ -37,8 +37,8 @@ def test_district_override_is_used_by_the_package(database: Database, tmp_path: 
     write_snapshot(tree, "users", "2026-09-01-10-00-00", "users", [
         {"SourceSystemIdentifier": "c1", "UserRole": "student", "SISUserIdentifier": "1001",
          "LocalUserIdentifier": "1003"},
-        {"SourceSystemIdentifier": "g9", "SourceSystem": "Google", "UserRole": "student",
-         "EmailAddress": "unknown@school.org"}])
+        {"SourceSystemIdentifier": "c2", "UserRole": "student", "SISUserIdentifier": "1003",
+         "LocalUserIdentifier": "1001"}])
     assert database.load(tree).exit_code == 0
     create_ods(database, students=[(1, "1001"), (2, "1002"), (3, "1003")])
 
@@ -52,7 +52,7 @@ def test_district_override_is_used_by_the_package(database: Database, tmp_path: 
         "from lms.lmsuser_student_link"))
     assert links == {
         ("Canvas", "c1"): ("1003", "Canvas: localuseridentifier = studentuniqueid"),
-        ("Google", "g9"): ("1002", "manual"),
+        ("Canvas", "c2"): ("1002", "manual"),
     }
     database.close()
 
