@@ -41,17 +41,7 @@ final as (
 
     select
         sections.*,
-        case
-            {% for source_system, column in identifier_columns.items() %}
-            when {{ edfi_lms.match_key('sections.sourcesystem') }} = '{{ source_system | lower }}'
-                and {{ edfi_lms.clean_text('sections.' ~ column) }} is null then 'no identifier'
-            {% endfor %}
-            when {{ edfi_lms.match_key('sections.sourcesystem') }} not in (
-                {%- for source_system in identifier_columns %}'{{ source_system | lower }}'{% if not loop.last %}, {% endif %}{% endfor -%}
-            ) then 'no matching rule'
-            when candidates.candidate_count > 1 then 'ambiguous'
-            else 'no candidate'
-        end as reason,
+        {{ edfi_lms.unlinked_reason('sections', identifier_columns, 'candidates.candidate_count') }} as reason,
         candidates.candidate_list as candidates
     from sections
     left join links

@@ -43,17 +43,7 @@ final as (
 
     select
         users.*,
-        case
-            {% for source_system, column in identifier_columns.items() %}
-            when {{ edfi_lms.match_key('users.sourcesystem') }} = '{{ source_system | lower }}'
-                and {{ edfi_lms.clean_text('users.' ~ column) }} is null then 'no identifier'
-            {% endfor %}
-            when {{ edfi_lms.match_key('users.sourcesystem') }} not in (
-                {%- for source_system in identifier_columns %}'{{ source_system | lower }}'{% if not loop.last %}, {% endif %}{% endfor -%}
-            ) then 'no matching rule'
-            when candidates.candidate_count > 1 then 'ambiguous'
-            else 'no candidate'
-        end as reason,
+        {{ edfi_lms.unlinked_reason('users', identifier_columns, 'candidates.candidate_count') }} as reason,
         candidates.candidate_list as candidates
     from users
     left join links
