@@ -21,12 +21,13 @@ from ingest.engine import (
     LoadRequest,
 )
 from ingest.inspect import InspectedFile, inspect_file
-from ingest.layout import walk_tree
+from ingest.layout import ExtractFile, walk_tree
 
-INSPECT_AHEAD = 1024
+INSPECT_AHEAD = 8192
 """Files inspected ahead of the loader at most."""
 BATCH_BYTES = 16 << 20
 BATCH_FILES = 2000
+FIRST_BATCH_FILES = 64
 
 Progress = Callable[[int], None]
 """Called with the number of files just dealt with."""
@@ -96,11 +97,16 @@ def new_load_id(now: datetime) -> str:
 
 
 class _Batcher:
-    """Collects load requests per resource and column layout and hands out full batches."""
+    """Collects load requests per resource and column layout and hands out full batches.
+
+    The first batches are small, so that loading starts while the tree is still being
+    inspected; each batch handed out doubles the size allowed, up to ``BATCH_FILES``.
+    """
 
     def __init__(self) -> None:
         self.groups: dict[tuple[str, tuple[str, ...]], list[LoadRequest]] = defaultdict(list)
         self.sizes: dict[tuple[str, tuple[str, ...]], int] = defaultdict(int)
+        self.file_limit = FIRST_BATCH_FILES
 
     def add(self, request: LoadRequest) -> list[LoadRequest] | None:
         resource = request.file.extract.resource
@@ -109,9 +115,10 @@ class _Batcher:
         full = None
         group = self.groups[key]
         if group and (self.sizes[key] + request.file.size > BATCH_BYTES
-                      or len(group) >= BATCH_FILES):
+                      or len(group) >= self.file_limit):
             full = group
             self.groups[key], self.sizes[key] = [], 0
+            self.file_limit = min(2 * self.file_limit, BATCH_FILES)
         self.groups[key].append(request)
         self.sizes[key] += request.file.size
         return full
@@ -124,31 +131,81 @@ class _Batcher:
 _DONE = object()
 
 
-def _inspect_in_background(root: Path, on_count: Callable[[int], None]) -> Iterator[InspectedFile]:
-    """Walk the tree, then hash files and read headers, in a thread that runs ahead of the
-    loader; ``on_count`` learns how many files there are once the walk is done."""
-    results: Queue[object] = Queue(maxsize=INSPECT_AHEAD)
+class _Inspection:
+    """Walks the tree in one thread and inspects its files in another, ahead of the loader.
 
-    def inspect_all() -> None:
+    Iterating yields inspected files in walk order; ``total`` is the number of files once the
+    walk is done (None before).
+    """
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self.total: int | None = None
+        self._extracts: Queue[object] = Queue()
+        self._inspected: Queue[object] = Queue(maxsize=INSPECT_AHEAD)
+        self._layouts: dict[tuple[tuple[str, ...], tuple[str | None, ...]],
+                            tuple[list[str], list[str | None]]] = {}
+        Thread(target=self._walk, name="walk", daemon=True).start()
+        Thread(target=self._inspect, name="inspect", daemon=True).start()
+
+    def _walk(self) -> None:
         try:
-            extracts = list(walk_tree(root))
-            results.put(len(extracts))
-            for extract in extracts:
-                results.put(inspect_file(extract))
-        except BaseException as error:  # handed to the consumer, which re-raises it
-            results.put(error)
+            count = 0
+            for extract in walk_tree(self.root):
+                self._extracts.put(extract)
+                count += 1
+            self.total = count
+        except BaseException as error:  # handed on to the consumer, which re-raises it
+            self._extracts.put(error)
         finally:
-            results.put(_DONE)
+            self._extracts.put(_DONE)
 
-    Thread(target=inspect_all, name="inspect", daemon=True).start()
-    while (item := results.get()) is not _DONE:
-        if isinstance(item, BaseException):
-            raise item
-        if isinstance(item, int):
-            on_count(item)
-            continue
-        assert isinstance(item, InspectedFile)
-        yield item
+    def _inspect(self) -> None:
+        try:
+            while (item := self._extracts.get()) is not _DONE:
+                if isinstance(item, BaseException):
+                    raise item
+                assert isinstance(item, ExtractFile)
+                self._inspected.put(self._share_layout(inspect_file(item)))
+        except BaseException as error:  # handed on to the consumer, which re-raises it
+            self._inspected.put(error)
+        finally:
+            self._inspected.put(_DONE)
+
+    def _share_layout(self, inspected: InspectedFile) -> InspectedFile:
+        """Files with the same header share one header list: thousands wait in batches."""
+        key = (tuple(inspected.header), tuple(inspected.column_targets))
+        inspected.header, inspected.column_targets = self._layouts.setdefault(
+            key, (inspected.header, inspected.column_targets))
+        return inspected
+
+    def __iter__(self) -> Iterator[InspectedFile]:
+        while (item := self._inspected.get()) is not _DONE:
+            if isinstance(item, BaseException):
+                raise item
+            assert isinstance(item, InspectedFile)
+            yield item
+
+
+class _CountedProgress:
+    """Counts files dealt with until the walk knows the total, then shows both."""
+
+    def __init__(self, start: Callable[[int], Progress] | None) -> None:
+        self._start = start
+        self._advance: Progress | None = None
+        self._done = 0
+
+    def start(self, total: int) -> None:
+        if self._advance is None and self._start is not None:
+            self._advance = self._start(total)
+            if self._done:
+                self._advance(self._done)
+
+    def __call__(self, files: int) -> None:
+        if self._advance is None:
+            self._done += files
+        else:
+            self._advance(files)
 
 
 class Loader:
@@ -178,20 +235,22 @@ class Loader:
             status=status, rows=rows, reason=reason, warning=warning, replaced=replaced))
 
     def run(self, root: Path, progress: Callable[[int], Progress] | None = None) -> None:
-        def start_progress(files: int) -> None:
-            if progress is not None:
-                self.progress = progress(files)
-
         known = {(e.file_path, e.sha256): e.status for e in self.engine.ledger_entries()}
         loaded_paths = {path for (path, _sha), status in known.items() if status == LOADED}
         batcher = _Batcher()
-        for inspected in _inspect_in_background(root, start_progress):
+        inspection = _Inspection(root)
+        counted = _CountedProgress(progress)
+        self.progress = counted
+        for inspected in inspection:
+            if inspection.total is not None:
+                counted.start(inspection.total)
             earlier_status = known.get((inspected.relative_path, inspected.sha256))
             request = self._decide(inspected, earlier_status, loaded_paths)
             if request is None:
                 self.progress(1)
             elif batch := batcher.add(request):
                 self._load(batch)
+        counted.start(inspection.total or 0)
         for batch in batcher.rest():
             self._load(batch)
         self.engine.record(self._unrecorded)
