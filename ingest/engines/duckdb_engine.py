@@ -1,7 +1,18 @@
-"""DuckDB: files go through DuckDB's own CSV reader, many files per statement."""
+"""DuckDB: files go through DuckDB's own CSV reader, many files per statement.
+
+Small files whose lines are their records (no double quote, see ``concatenation``) are joined
+into one scratch CSV file per batch, every line prefixed with the number of its file, so DuckDB
+parses thousands of them as a single file; a row's number is the reader's ordinality minus
+where its file starts. Every other file is read by DuckDB as written: several small ones per
+statement (row numbers from the ordinality within each file), a large one alone (the ordinality
+is its row number), so that memory stays flat in file size.
+"""
 
 from __future__ import annotations
 
+import shutil
+import tempfile
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
@@ -26,32 +37,54 @@ from ingest.engine import (
     ledger_values,
     loaded_ledger_row,
 )
+from ingest.engines.concatenation import SMALL_FILE_BYTES, FileBody, read_file_body, tag_lines
+from ingest.inspect import InspectedFile
 from ingest.resources import LEDGER_TABLE, PROVENANCE_COLUMNS, RESOURCES, Resource
 
 _CSV_OPTIONS = (
-    "header = true, auto_detect = false, delim = ',', quote = '\"', escape = '\"', "
+    "auto_detect = false, delim = ',', quote = '\"', escape = '\"', "
     "strict_mode = true, null_padding = false, allow_quoted_nulls = false, "
-    "encoding = 'utf-8', hive_partitioning = false, filename = true"
+    "encoding = 'utf-8', hive_partitioning = false"
 )
-
 
 _FILE_METADATA = (
-    "(select unnest($files) as absolute_path, unnest($paths) as relative_path, "
+    "(select unnest($keys) as file_key, unnest($paths) as relative_path, "
     "unnest($timestamps) as file_timestamp, unnest($sections) as section_id, "
-    "unnest($assignments) as assignment_id, unnest($dates) as activity_date) as f"
+    "unnest($assignments) as assignment_id, unnest($dates) as activity_date, "
+    "unnest($first_rows) as first_row) as f"
 )
 
 
-def _file_parameters(requests: list[LoadRequest]) -> dict[str, list[object]]:
+class _Inconsistent(Exception):
+    """The rows DuckDB loaded do not match what ingest knows of the files."""
+
+
+@dataclass(frozen=True)
+class _CountedBody:
+    """A file to be joined with others, and its records (one per line)."""
+
+    request: LoadRequest
+    body: FileBody
+    rows: int
+
+
+def _file_parameters(requests: list[LoadRequest], keys: range,
+                     first_rows: list[int] | None = None) -> dict[str, list[object]]:
     extracts = [request.file.extract for request in requests]
     return {
-        "files": [str(e.path) for e in extracts],
+        "keys": list(keys),
         "paths": [e.relative_path for e in extracts],
         "timestamps": [e.timestamp for e in extracts],
         "sections": [e.section_id for e in extracts],
         "assignments": [e.assignment_id for e in extracts],
         "dates": [e.activity_date for e in extracts],
+        "first_rows": first_rows or [1] * len(extracts),
     }
+
+
+def _csv_columns(layout: InspectedFile, leading: dict[str, str] | None = None) -> str:
+    columns = {**(leading or {}), **{f"c{i}": "VARCHAR" for i in range(len(layout.header))}}
+    return "{" + ", ".join(f"'{name}': '{kind}'" for name, kind in columns.items()) + "}"
 
 
 class DuckDBEngine:
@@ -65,6 +98,7 @@ class DuckDBEngine:
         self.connection = duckdb.connect(path)
         # Rows carry their own row numbers, so DuckDB need not buffer to keep input order.
         self.connection.execute("set preserve_insertion_order = false")
+        self._scratch = Path(tempfile.mkdtemp(prefix="ingest-duckdb-")) / "batch.csv"
 
     def prepare(self) -> None:
         run = self.connection.execute
@@ -89,50 +123,112 @@ class DuckDBEngine:
         def attempt(batch: list[LoadRequest]) -> list[FileOutcome]:
             try:
                 return self._load_in_one_transaction(resource, batch, load_id, loaded_at)
-            except duckdb.Error as error:
+            except (duckdb.Error, _Inconsistent) as error:
                 self.connection.execute("rollback")
                 raise BatchFailed(str(error)) from error
+            except BaseException:
+                self.connection.execute("rollback")
+                raise
 
         return isolate_failures(attempt, requests)
 
     def _load_in_one_transaction(self, resource: Resource, requests: list[LoadRequest],
                                  load_id: str, loaded_at: datetime) -> list[FileOutcome]:
-        run = self.connection.execute
         table = f"{self.schema}.{resource.table}"
-        run("begin transaction")
+        self.connection.execute("begin transaction")
+        self._delete_replaced(table, requests)
+        expected_rows = self._insert(resource, requests, {"load_id": load_id,
+                                                          "loaded_at": loaded_at})
+        outcomes = self._outcomes(table, requests, load_id, expected_rows)
+        self._write_ledger([loaded_ledger_row(o.request, o.rows or 0, load_id, loaded_at)
+                            for o in outcomes])
+        self.connection.execute("commit")
+        return outcomes
+
+    def _delete_replaced(self, table: str, requests: list[LoadRequest]) -> None:
         replaced = [r.file.relative_path for r in requests if r.replaces_earlier_version]
         if replaced:
+            run = self.connection.execute
             run(f"delete from {table} where _file_path in (select unnest($1))", [replaced])
             run(f"update {self.schema}.{LEDGER_TABLE} set status = '{REPLACED}' "
                 "where file_path in (select unnest($1))", [replaced])
-        parameters = _file_parameters(requests)
-        run(self._insert_sql(resource, requests),
-            {**parameters, "load_id": load_id, "loaded_at": loaded_at})
-        counts = dict(run(
-            f"select _file_path, count(*) from {table} where _load_id = $load_id "
-            "and _file_path in (select unnest($paths)) group by _file_path",
-            {"load_id": load_id, "paths": parameters["paths"]}).fetchall())
-        outcomes = [FileOutcome(r, counts.get(r.file.relative_path, 0), None) for r in requests]
-        self._write_ledger([loaded_ledger_row(o.request, o.rows or 0, load_id, loaded_at)
-                            for o in outcomes])
-        run("commit")
-        return outcomes
 
-    def _insert_sql(self, resource: Resource, requests: list[LoadRequest]) -> str:
-        first = requests[0].file
-        csv_columns = {f"c{i}": "VARCHAR" for i in range(len(first.header))}
-        columns_literal = "{" + ", ".join(f"'{k}': '{v}'" for k, v in csv_columns.items()) + "}"
-        positions = first.target_positions
-        selected = [f"c.c{positions[column]}" if column in positions else "null"
-                    for column in resource.raw_columns]
-        extras = [(name, f"c.c{i}") for i, name in first.extra_positions]
-        extra_json = ("cast(json_object(" + ", ".join(
-            f"{quote_literal(name)}, {expr}" for name, expr in extras) + ") as varchar)"
-            if extras else "null")
+    def _insert(self, resource: Resource, requests: list[LoadRequest],
+                load: dict[str, object]) -> dict[str, int]:
+        """Insert the rows of every file; return the rows expected of concatenated files.
+
+        A batch of one file is always read as written, so that DuckDB's error about a refused
+        file names the file's own lines.
+        """
+        concatenated: list[_CountedBody] = []
+        separate: list[LoadRequest] = []
+        for request in requests:
+            body = (read_file_body(request.file.extract.path, request.file.size)
+                    if len(requests) > 1 else None)
+            rows = body.rows if body else None
+            if body is None or rows is None:
+                separate.append(request)
+            else:
+                concatenated.append(_CountedBody(request, body, rows))
+        if concatenated:
+            self._insert_concatenated(resource, concatenated, load)
+        small = [r for r in separate if r.file.size <= SMALL_FILE_BYTES]
+        if small:
+            self._insert_files(resource, small, load)
+        for request in separate:
+            if request.file.size > SMALL_FILE_BYTES:
+                self._insert_files(resource, [request], load)
+        return {counted.request.file.relative_path: counted.rows for counted in concatenated}
+
+    def _insert_concatenated(self, resource: Resource,
+                             files: list[_CountedBody],
+                             load: dict[str, object]) -> None:
+        """One scratch file holds every file's lines, each prefixed with its file's tag."""
+        first_rows = []
+        next_row = 1
+        with self._scratch.open("wb") as scratch:
+            for tag, counted in enumerate(files, start=1):
+                first_rows.append(next_row)
+                next_row += counted.rows
+                scratch.write(tag_lines(counted.body, tag))
+        requests = [counted.request for counted in files]
+        columns = _csv_columns(requests[0].file, {"file_tag": "BIGINT"})
+        source = (f"read_csv($scratch, columns = {columns}, header = false, {_CSV_OPTIONS}) "
+                  f"with ordinality as c join {_FILE_METADATA} on f.file_key = c.file_tag")
+        parameters = _file_parameters(requests, range(1, len(files) + 1), first_rows)
+        inserted = self.connection.execute(
+            self._insert_sql(resource, requests[0].file, source,
+                             "c.ordinality - f.first_row + 1"),
+            {**parameters, **load, "scratch": str(self._scratch)}).fetchone()
+        if inserted is None or inserted[0] != next_row - 1:
+            raise _Inconsistent(f"{inserted} rows loaded from concatenated files holding "
+                                f"{next_row - 1} lines")
+
+    def _insert_files(self, resource: Resource, requests: list[LoadRequest],
+                      load: dict[str, object]) -> None:
+        """DuckDB reads the files themselves, header and all."""
+        source = (f"read_csv($files, columns = {_csv_columns(requests[0].file)}, "
+                  f"header = true, {_CSV_OPTIONS}) with ordinality as c "
+                  f"join {_FILE_METADATA} on f.file_key = c.file_index")
         if len(requests) == 1:
             row_number = "c.ordinality"
         else:
-            row_number = "c.ordinality - min(c.ordinality) over (partition by c.filename) + 1"
+            row_number = "c.ordinality - min(c.ordinality) over (partition by c.file_index) + 1"
+        parameters = _file_parameters(requests, range(len(requests)))
+        files = [str(request.file.extract.path) for request in requests]
+        self.connection.execute(
+            self._insert_sql(resource, requests[0].file, source, row_number),
+            {**parameters, **load, "files": files})
+
+    def _insert_sql(self, resource: Resource, layout: InspectedFile, source: str,
+                    row_number: str) -> str:
+        positions = layout.target_positions
+        selected = [f"c.c{positions[column]}" if column in positions else "null"
+                    for column in resource.raw_columns]
+        extras = [(name, f"c.c{i}") for i, name in layout.extra_positions]
+        extra_json = ("cast(json_object(" + ", ".join(
+            f"{quote_literal(name)}, {expr}" for name, expr in extras) + ") as varchar)"
+            if extras else "null")
         provenance = {
             "_file_path": "f.relative_path",
             "_file_timestamp": "f.file_timestamp",
@@ -146,13 +242,29 @@ class DuckDBEngine:
         }
         target_columns = list(resource.raw_columns) + [name for name, _ in PROVENANCE_COLUMNS]
         select_list = selected + [provenance[name] for name, _ in PROVENANCE_COLUMNS]
-        return (
-            f"insert into {self.schema}.{resource.table} ({', '.join(target_columns)})\n"
-            f"select {', '.join(select_list)}\n"
-            f"from read_csv($files, columns = {columns_literal}, "
-            f"{_CSV_OPTIONS}) with ordinality as c\n"
-            f"join {_FILE_METADATA} on f.absolute_path = c.filename"
-        )
+        return (f"insert into {self.schema}.{resource.table} ({', '.join(target_columns)})\n"
+                f"select {', '.join(select_list)}\nfrom {source}")
+
+    def _outcomes(self, table: str, requests: list[LoadRequest], load_id: str,
+                  expected_rows: dict[str, int]) -> list[FileOutcome]:
+        """Rows per file as loaded, checked: numbered 1..n, as many as lines concatenated."""
+        loaded = {path: (count, first, last) for path, count, first, last in
+                  self.connection.execute(
+                      f"select _file_path, count(*), min(_row_number), max(_row_number) "
+                      f"from {table} where _load_id = $load_id "
+                      "and _file_path in (select unnest($paths)) group by _file_path",
+                      {"load_id": load_id,
+                       "paths": [r.file.relative_path for r in requests]}).fetchall()}
+        outcomes = []
+        for request in requests:
+            path = request.file.relative_path
+            count, first, last = loaded.get(path, (0, 1, 0))
+            expected = expected_rows.get(path, count)
+            if (first, last) != (1, count) or count != expected:
+                raise _Inconsistent(f"{path}: {count} rows numbered {first} to {last}, "
+                                    f"expected {expected}")
+            outcomes.append(FileOutcome(request, count, None))
+        return outcomes
 
     def _write_ledger(self, rows: list[LedgerRow]) -> None:
         if not rows:
@@ -181,3 +293,4 @@ class DuckDBEngine:
 
     def close(self) -> None:
         self.connection.close()
+        shutil.rmtree(self._scratch.parent, ignore_errors=True)

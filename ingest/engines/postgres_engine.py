@@ -1,14 +1,25 @@
-"""PostgreSQL: each file streams through `COPY ... FROM STDIN` straight into its raw table.
+"""PostgreSQL: files stream through `COPY ... FROM STDIN` into a stage, then into the raw table.
 
-Per-file values (path, timestamp, scope, load id, row numbers) come from column defaults that
-read transaction-local settings, so the server fills them while COPY runs and no row passes
-through Python. Files share one transaction per batch (two round trips a file); when a file
-is refused the batch rolls back and is retried in halves until the bad file stands alone.
+A batch of files sharing one column layout is copied into a temporary stage table whose
+identity column numbers the rows in the order they arrive. Small files arrive together in one
+COPY (see ``concatenation``: header lines dropped, one COPY per line-break style), each
+followed by a marker record naming it; the markers tell where each file's rows are, and a file
+that ends inside quotes swallows its marker, so it cannot run into the next file unnoticed.
+Every other file has a COPY of its own, header and all, streamed in chunks (memory flat in
+file size). Then one ``INSERT ... SELECT`` adds the provenance columns and row numbers and
+writes the raw table; no row passes through Python. The batch is one transaction with its
+ledger rows; when a file is refused, the batch rolls back and is retried in halves until the
+bad file stands alone, copied on its own.
 """
 
 from __future__ import annotations
 
+import secrets
+from contextlib import ExitStack
+from dataclasses import dataclass
 from datetime import datetime
+from pathlib import Path
+from types import TracebackType
 from typing import Any
 
 import psycopg
@@ -33,32 +44,18 @@ from ingest.engine import (
     ledger_values,
     loaded_ledger_row,
 )
-from ingest.resources import LEDGER_TABLE, RESOURCES, Resource
+from ingest.engines.concatenation import FileBody, read_file_body
+from ingest.inspect import InspectedFile
+from ingest.resources import LEDGER_TABLE, PROVENANCE_COLUMNS, RESOURCES, Resource
 
 COPY_CHUNK = 1 << 20
-SETTING_PREFIX = "edfi_lms"
-_ROW_SEQUENCE = "ingest_row_sequence"
+_STAGE = "ingest_stage"
+_FILES = "ingest_stage_files"
 _LOCK_KEY = 7_384_120_511
 
 
-def _setting(name: str) -> str:
-    return f"current_setting('{SETTING_PREFIX}.{name}', true)"
-
-
-def provenance_defaults(schema: str) -> dict[str, str]:
-    return {
-        "_file_path": f"text default {_setting('file_path')}",
-        "_file_timestamp": f"timestamp default cast(nullif({_setting('file_timestamp')}, '') "
-                           "as timestamp)",
-        "_scope_section_id": f"text default nullif({_setting('scope_section_id')}, '')",
-        "_scope_assignment_id": f"text default nullif({_setting('scope_assignment_id')}, '')",
-        "_scope_date": f"text default nullif({_setting('scope_date')}, '')",
-        "_row_number": f"bigint default nextval('{schema}.{_ROW_SEQUENCE}') "
-                       f"- cast({_setting('row_base')} as bigint)",
-        "_extra_columns": "text",
-        "_load_id": f"text default {_setting('load_id')}",
-        "_loaded_at": f"timestamp default cast({_setting('loaded_at')} as timestamp)",
-    }
+class _Inconsistent(Exception):
+    """The rows PostgreSQL took do not match what ingest knows of the files."""
 
 
 def connect(settings: dict[str, Any]) -> psycopg.Connection:
@@ -78,6 +75,206 @@ def connect(settings: dict[str, Any]) -> psycopg.Connection:
         raise ConnectionFailed(f"cannot connect to PostgreSQL: {first_line}") from None
 
 
+class _ChunkedWriter:
+    """Gathers small pieces into chunks of about ``COPY_CHUNK`` bytes for a COPY."""
+
+    def __init__(self, copy: psycopg.Copy) -> None:
+        self.copy = copy
+        self.pending: list[bytes] = []
+        self.pending_bytes = 0
+
+    def write(self, data: bytes) -> None:
+        self.pending.append(data)
+        self.pending_bytes += len(data)
+        if self.pending_bytes >= COPY_CHUNK:
+            self.flush()
+
+    def flush(self) -> None:
+        if self.pending:
+            self.copy.write(b"".join(self.pending))
+            self.pending, self.pending_bytes = [], 0
+
+
+@dataclass(frozen=True)
+class _StagedFile:
+    request: LoadRequest
+    first_seq: int
+    """Stage identity of the file's first row (of the next file's, when it has none)."""
+    rows: int
+
+
+def _stage_columns(layout: InspectedFile) -> list[str]:
+    """One stage column per header column: the raw column it fills, or a name for an extra."""
+    return [target or f"_extra_{position}"
+            for position, target in enumerate(layout.column_targets)]
+
+
+class _Stage:
+    """A temporary table the batch's files are copied into, dropped at commit or rollback."""
+
+    def __init__(self, cursor: psycopg.Cursor, layout: InspectedFile) -> None:
+        self.cursor = cursor
+        self.columns = _stage_columns(layout)
+        self.column_list = sql.SQL(", ").join(map(sql.Identifier, self.columns))
+        self.files: list[_StagedFile] = []
+        self.next_seq = 1
+        cursor.execute(sql.SQL(
+            "create temp table {} (seq bigint generated always as identity, {}) "
+            "on commit drop").format(
+            sql.Identifier(_STAGE),
+            sql.SQL(", ").join(sql.SQL("{} text").format(sql.Identifier(c))
+                               for c in self.columns)))
+
+    @property
+    def staged_rows(self) -> int:
+        return sum(staged.rows for staged in self.files)
+
+    def copy_joined(self, requests: list[LoadRequest]) -> list[LoadRequest]:
+        """Copy the small files that can be joined, in one COPY per line-break style; return
+        the files that need a COPY of their own."""
+        others: list[LoadRequest] = []
+        crlf: list[LoadRequest] = []
+        with _JoinedCopy(self, b"\n") as joined:
+            for request in requests:
+                body = read_file_body(request.file.extract.path, request.file.size)
+                if body is None:
+                    others.append(request)
+                elif body.line_break == b"\r\n":
+                    crlf.append(request)  # read again below: rarely more than a few
+                else:
+                    joined.add(request, body)
+        with _JoinedCopy(self, b"\r\n") as joined:
+            for request in crlf:
+                body = read_file_body(request.file.extract.path, request.file.size)
+                assert body is not None
+                joined.add(request, body)
+        return others
+
+    def copy_file(self, request: LoadRequest) -> None:
+        """One file as written, header and all, streamed in chunks."""
+        statement = sql.SQL("copy {} ({}) from stdin (format csv, header true)").format(
+            sql.Identifier(_STAGE), self.column_list)
+        with self.cursor.copy(statement) as copy, \
+                Path(request.file.extract.path).open("rb") as stream:
+            while chunk := stream.read(COPY_CHUNK):
+                copy.write(chunk)
+        self.files.append(_StagedFile(request, self.next_seq, self.cursor.rowcount))
+        self.next_seq += self.cursor.rowcount
+
+    def take_markers(self, token: str, requests: list[LoadRequest]) -> None:
+        """Remove the marker rows that follow each joined file; they tell where its rows are.
+
+        A file that ends inside quotes swallows its marker, which then is not a row of its
+        own: the batch is refused, and the file is found when it is copied alone.
+        """
+        others_null = [sql.SQL(" and {} is null").format(sql.Identifier(column))
+                       for column in self.columns[1:]]
+        self.cursor.execute(sql.SQL(
+            "delete from {} where starts_with({}, %s){} returning seq, {}").format(
+            sql.Identifier(_STAGE), sql.Identifier(self.columns[0]), sql.SQL("").join(others_null),
+            sql.Identifier(self.columns[0])), [token])
+        markers = sorted(self.cursor.fetchall())
+        if [text for _seq, text in markers] != [f"{token}{n}" for n in
+                                                range(1, len(requests) + 1)]:
+            raise _Inconsistent("a joined file ran into the next one (a quote left open?)")
+        for request, (marker_seq, _text) in zip(requests, markers, strict=True):
+            self.files.append(_StagedFile(request, self.next_seq, marker_seq - self.next_seq))
+            self.next_seq = marker_seq + 1
+
+    def insert_into(self, table: sql.Composable, resource: Resource, layout: InspectedFile,
+                    load_id: str, loaded_at: datetime) -> None:
+        """Every staged row into the raw table, with its file's provenance and row number."""
+        self._copy_file_table()
+        mapped = [(target, column) for target, column
+                  in zip(layout.column_targets, self.columns, strict=True) if target]
+        extras = [(name, self.columns[position]) for position, name in layout.extra_positions]
+        extra_json: sql.Composable = sql.SQL("null")
+        if extras:
+            extra_json = sql.SQL("cast(json_build_object({}) as text)").format(
+                sql.SQL(", ").join(sql.SQL("{}, s.{}").format(sql.Literal(name),
+                                                              sql.Identifier(column))
+                                   for name, column in extras))
+        provenance = {
+            "_file_path": sql.SQL("f.file_path"),
+            "_file_timestamp": sql.SQL("f.file_timestamp"),
+            "_scope_section_id": sql.SQL("f.section_id"),
+            "_scope_assignment_id": sql.SQL("f.assignment_id"),
+            "_scope_date": sql.SQL("f.activity_date"),
+            "_row_number": sql.SQL("s.seq - f.first_seq + 1"),
+            "_extra_columns": extra_json,
+            "_load_id": sql.SQL("%(load_id)s"),
+            "_loaded_at": sql.SQL("%(loaded_at)s"),
+        }
+        targets = [target for target, _column in mapped] + [n for n, _ in PROVENANCE_COLUMNS]
+        values = [sql.SQL("s.{}").format(sql.Identifier(column)) for _t, column in mapped]
+        values += [provenance[name] for name, _ in PROVENANCE_COLUMNS]
+        # width_bucket finds the file a stage row belongs to: the last file starting at or
+        # before it (a file without rows starts where the next one does).
+        statement = sql.SQL(
+            "insert into {table} ({targets}) select {values} from {stage} as s "
+            "join {files} as f on f.file_number = width_bucket(s.seq, "
+            "array(select first_seq from {files} order by file_number))").format(
+            table=table, targets=sql.SQL(", ").join(map(sql.Identifier, targets)),
+            values=sql.SQL(", ").join(values), stage=sql.Identifier(_STAGE),
+            files=sql.Identifier(_FILES))
+        self.cursor.execute(statement, {"load_id": load_id, "loaded_at": loaded_at})
+        if self.cursor.rowcount != self.staged_rows:
+            raise _Inconsistent(f"{self.cursor.rowcount} rows inserted of "
+                                f"{self.staged_rows} staged")
+
+    def _copy_file_table(self) -> None:
+        """Where each staged file starts, with its provenance, numbered from 1 in stage order."""
+        self.cursor.execute(sql.SQL(
+            "create temp table {} (file_number integer, file_path text, "
+            "file_timestamp timestamp, section_id text, assignment_id text, activity_date text, "
+            "first_seq bigint) on commit drop").format(sql.Identifier(_FILES)))
+        with self.cursor.copy(sql.SQL("copy {} from stdin").format(
+                sql.Identifier(_FILES))) as copy:
+            for number, staged in enumerate(self.files, start=1):
+                extract = staged.request.file.extract
+                copy.write_row((number, extract.relative_path, extract.timestamp,
+                                extract.section_id, extract.assignment_id,
+                                extract.activity_date, staged.first_seq))
+
+
+class _JoinedCopy:
+    """One COPY of the bodies of many files, each followed by a marker record naming it.
+
+    The COPY starts with the first file added; leaving the block ends it and takes the markers
+    out of the stage, which tells where each file's rows are.
+    """
+
+    def __init__(self, stage: _Stage, line_break: bytes) -> None:
+        self.stage = stage
+        self.line_break = line_break
+        self.token = f"ingest-end-of-file-{secrets.token_hex(8)}-"
+        self.requests: list[LoadRequest] = []
+        self._copy = ExitStack()
+        self._writer: _ChunkedWriter | None = None
+
+    def __enter__(self) -> _JoinedCopy:
+        return self
+
+    def add(self, request: LoadRequest, body: FileBody) -> None:
+        if self._writer is None:
+            statement = sql.SQL("copy {} ({}) from stdin (format csv)").format(
+                sql.Identifier(_STAGE), self.stage.column_list)
+            self._writer = _ChunkedWriter(
+                self._copy.enter_context(self.stage.cursor.copy(statement)))
+        self.requests.append(request)
+        self._writer.write(body.data)
+        self._writer.write(f"{self.token}{len(self.requests)}".encode()
+                           + b"," * (len(self.stage.columns) - 1) + self.line_break)
+
+    def __exit__(self, kind: type[BaseException] | None, error: BaseException | None,
+                 traceback: TracebackType | None) -> None:
+        if error is None and self._writer is not None:
+            self._writer.flush()
+        self._copy.__exit__(kind, error, traceback)
+        if error is None and self.requests:
+            self.stage.take_markers(self.token, self.requests)
+
+
 class PostgresEngine:
     name = "postgres"
 
@@ -85,18 +282,16 @@ class PostgresEngine:
         self.schema = schema
         self.connection = connect(settings)
 
-    def _identifier(self, table: str) -> sql.Composed:
+    def _identifier(self, table: str) -> sql.Identifier:
         return sql.Identifier(self.schema, table)
 
     def prepare(self) -> None:
         run = self.connection.execute
-        # One ingest at a time per database: row numbers come from a shared sequence.
+        # One ingest at a time per database, so the ledger's view of each file stays true.
         run("select pg_advisory_lock(%s)", [_LOCK_KEY])
         run(sql.SQL("create schema if not exists {}").format(sql.Identifier(self.schema)))
-        run(sql.SQL("create sequence if not exists {}").format(self._identifier(_ROW_SEQUENCE)))
-        defaults = provenance_defaults(self.schema)
         for resource in RESOURCES:
-            columns = raw_table_columns(resource, defaults)
+            columns = raw_table_columns(resource)
             run(create_table_sql(self.schema, resource.table, columns))
             for name, definition in columns:
                 run(f"alter table {self.schema}.{resource.table} "
@@ -122,97 +317,58 @@ class PostgresEngine:
                                  load_id: str, loaded_at: datetime) -> list[FileOutcome]:
         try:
             with self.connection.cursor() as cursor:
-                outcomes = [
-                    FileOutcome(request, self._load_file(cursor, resource, request, load_id,
-                                                         loaded_at), None)
-                    for request in requests]
+                staged = self._load_batch(cursor, resource, requests, load_id, loaded_at)
+                outcomes = [FileOutcome(s.request, s.rows, None) for s in staged]
                 self._write_ledger(cursor, [
                     loaded_ledger_row(o.request, o.rows or 0, load_id, loaded_at)
                     for o in outcomes])
             self.connection.commit()
-        except psycopg.Error as error:
+        except (psycopg.Error, _Inconsistent) as error:
             self.connection.rollback()
-            raise BatchFailed(_error_text(error)) from error
+            text = _error_text(error) if isinstance(error, psycopg.Error) else str(error)
+            raise BatchFailed(text) from error
         except BaseException:
             self.connection.rollback()
             raise
         return outcomes
 
-    def _load_file(self, cursor: psycopg.Cursor, resource: Resource, request: LoadRequest,
-                   load_id: str, loaded_at: datetime) -> int:
-        inspected = request.file
-        extract = inspected.extract
-        table = f"{self.schema}.{resource.table}"
-        if request.replaces_earlier_version:
-            cursor.execute(f"delete from {table} where _file_path = %s",
-                           [inspected.relative_path])
-            cursor.execute(f"update {self.schema}.{LEDGER_TABLE} set status = '{REPLACED}' "
-                           "where file_path = %s", [inspected.relative_path])
-        settings = {
-            "file_path": inspected.relative_path,
-            "file_timestamp": extract.timestamp.isoformat(sep=" ") if extract.timestamp else "",
-            "scope_section_id": extract.section_id or "",
-            "scope_assignment_id": extract.assignment_id or "",
-            "scope_date": extract.activity_date or "",
-            "load_id": load_id,
-            "loaded_at": loaded_at.isoformat(sep=" "),
-        }
-        assignments = ", ".join(
-            f"set_config('{SETTING_PREFIX}.{name}', %s, true)" for name in settings)
-        cursor.execute(
-            f"select {assignments}, set_config('{SETTING_PREFIX}.row_base', "
-            f"cast(nextval('{self.schema}.{_ROW_SEQUENCE}') as text), true)",
-            list(settings.values()))
-        if inspected.extra_columns:
-            return self._copy_with_extras(cursor, table, resource, inspected)
-        columns = ", ".join(target for target in inspected.column_targets if target)
-        return self._copy(cursor, f"copy {table} ({columns}) from stdin "
-                                  "(format csv, header true, encoding 'UTF8')", inspected)
+    def _load_batch(self, cursor: psycopg.Cursor, resource: Resource,
+                    requests: list[LoadRequest], load_id: str,
+                    loaded_at: datetime) -> list[_StagedFile]:
+        table = self._identifier(resource.table)
+        self._delete_replaced(cursor, table, requests)
+        stage = _Stage(cursor, requests[0].file)
+        # A file alone gets its own COPY, so that an error names the file's own lines.
+        separate = stage.copy_joined(requests) if len(requests) > 1 else requests
+        for request in separate:
+            stage.copy_file(request)
+        stage.insert_into(table, resource, requests[0].file, load_id, loaded_at)
+        return stage.files
 
-    @staticmethod
-    def _copy(cursor: psycopg.Cursor, statement: str, inspected: Any) -> int:
-        with cursor.copy(statement) as copy, inspected.extract.path.open("rb") as stream:
-            while chunk := stream.read(COPY_CHUNK):
-                copy.write(chunk)
-        return cursor.rowcount
-
-    def _copy_with_extras(self, cursor: psycopg.Cursor, table: str, resource: Resource,
-                          inspected: Any) -> int:
-        """Columns the format does not define go into `_extra_columns` as a JSON object."""
-        positions = [f"c{i}" for i in range(len(inspected.header))]
-        cursor.execute("drop table if exists pg_temp.ingest_extra_file")
-        cursor.execute(
-            "create temp table ingest_extra_file ("
-            + ", ".join(f"{name} text" for name in positions)
-            + f", _row_number bigint default nextval('{self.schema}.{_ROW_SEQUENCE}') "
-            f"- cast({_setting('row_base')} as bigint)) on commit drop")
-        self._copy(cursor, f"copy pg_temp.ingest_extra_file ({', '.join(positions)}) from stdin "
-                           "(format csv, header true, encoding 'UTF8')", inspected)
-        mapped = {target: f"c{i}" for target, i in inspected.target_positions.items()}
-        extras = [(name, f"c{i}") for i, name in inspected.extra_positions]
-        json_args = sql.SQL(", ").join(
-            sql.SQL("{}, {}").format(sql.Literal(name), sql.Identifier(expr))
-            for name, expr in extras)
-        target_columns = [*mapped, "_row_number", "_extra_columns"]
-        cursor.execute(sql.SQL(
-            "insert into {} ({}) select {}, _row_number, cast(json_build_object({}) as text) "
-            "from pg_temp.ingest_extra_file").format(
-            sql.SQL(table), sql.SQL(", ").join(map(sql.Identifier, target_columns)),
-            sql.SQL(", ").join(map(sql.Identifier, mapped.values())), json_args))
-        return cursor.rowcount
+    def _delete_replaced(self, cursor: psycopg.Cursor, table: sql.Identifier,
+                         requests: list[LoadRequest]) -> None:
+        replaced = [r.file.relative_path for r in requests if r.replaces_earlier_version]
+        if not replaced:
+            return
+        cursor.execute(sql.SQL("delete from {} where _file_path = any(%s)").format(table),
+                       [replaced])
+        cursor.execute(sql.SQL("update {} set status = %s where file_path = any(%s)").format(
+            self._identifier(LEDGER_TABLE)), [REPLACED, replaced])
 
     def _write_ledger(self, cursor: psycopg.Cursor, rows: list[LedgerRow]) -> None:
         if not rows:
             return
-        table = f"{self.schema}.{LEDGER_TABLE}"
-        known = [(row.file_path, row.sha256) for row in rows if row.known_before]
+        table = self._identifier(LEDGER_TABLE)
+        known = [row for row in rows if row.known_before]
         if known:
-            cursor.executemany(f"delete from {table} where file_path = %s and sha256 = %s",
-                               known)
-        placeholders = ", ".join("%s" for _ in LEDGER_COLUMNS)
-        cursor.executemany(
-            f"insert into {table} ({', '.join(LEDGER_COLUMNS)}) values ({placeholders})",
-            [ledger_values(row) for row in rows])
+            cursor.execute(sql.SQL(
+                "delete from {} where (file_path, sha256) in "
+                "(select * from unnest(%s::text[], %s::text[]))").format(table),
+                [[row.file_path for row in known], [row.sha256 for row in known]])
+        with cursor.copy(sql.SQL("copy {} ({}) from stdin").format(
+                table, sql.SQL(", ").join(map(sql.Identifier, LEDGER_COLUMNS)))) as copy:
+            for row in rows:
+                copy.write_row(ledger_values(row))
 
     def record(self, rows: list[LedgerRow]) -> None:
         with self.connection.cursor() as cursor:
