@@ -1,15 +1,19 @@
 """DuckDB: files go through DuckDB's own CSV reader, many files per statement.
 
-Small files whose lines are their records (no double quote, see ``concatenation``) are joined
-into one scratch CSV file per batch, every line prefixed with the number of its file, so DuckDB
-parses thousands of them as a single file; a row's number is the reader's ordinality minus
-where its file starts. Every other file is read by DuckDB as written: several small ones per
-statement (row numbers from the ordinality within each file), a large one alone (the ordinality
-is its row number), so that memory stays flat in file size.
+Small files are joined into one scratch CSV file per batch (see ``concatenation``), so DuckDB
+parses thousands of them as one file. Files whose lines are their records (no double quote)
+have every line prefixed with the number of their file, and a row's number is the reader's
+ordinality minus where its file starts. Files with quotes are each followed by a marker record
+naming the file, which tells where its rows are. Every other file, large ones included, is
+read by DuckDB alone, as written; the ordinality is its row number, and memory stays flat in
+file size. DuckDB never reads several files in one call: there, a file that ends inside quotes
+could lose rows without an error.
 """
 
 from __future__ import annotations
 
+import os
+import secrets
 import shutil
 import tempfile
 from dataclasses import dataclass
@@ -37,9 +41,14 @@ from ingest.engine import (
     ledger_values,
     loaded_ledger_row,
 )
-from ingest.engines.concatenation import SMALL_FILE_BYTES, FileBody, read_file_body, tag_lines
+from ingest.engines.concatenation import FileBody, read_file_body, tag_lines
 from ingest.inspect import InspectedFile
 from ingest.resources import LEDGER_TABLE, PROVENANCE_COLUMNS, RESOURCES, Resource
+
+MEMORY_LIMIT = "80MB"
+"""DuckDB's buffer pool while loading. Beyond it DuckDB spills to its temporary directory
+(next to the database file) rather than grow: without a limit, checkpoints and large files
+each took a few hundred megabytes more."""
 
 _CSV_OPTIONS = (
     "auto_detect = false, delim = ',', quote = '\"', escape = '\"', "
@@ -98,6 +107,10 @@ class DuckDBEngine:
         self.connection = duckdb.connect(path)
         # Rows carry their own row numbers, so DuckDB need not buffer to keep input order.
         self.connection.execute("set preserve_insertion_order = false")
+        # One core stays with walking the tree and hashing files.
+        self.connection.execute(f"set threads = {max(1, (os.cpu_count() or 1) - 1)}")
+        if path != ":memory:":
+            self.connection.execute(f"set memory_limit = '{MEMORY_LIMIT}'")
         self._scratch = Path(tempfile.mkdtemp(prefix="ingest-duckdb-")) / "batch.csv"
 
     def prepare(self) -> None:
@@ -155,35 +168,38 @@ class DuckDBEngine:
 
     def _insert(self, resource: Resource, requests: list[LoadRequest],
                 load: dict[str, object]) -> dict[str, int]:
-        """Insert the rows of every file; return the rows expected of concatenated files.
+        """Insert the rows of every file; return the rows known of joined files.
 
-        A batch of one file is always read as written, so that DuckDB's error about a refused
-        file names the file's own lines.
+        DuckDB reads each statement's CSV as one file: read together in one call, a file that
+        ends inside quotes can lose its last rows without an error. A batch of one file is
+        read as written, so that DuckDB's error about a refused file names its own lines.
         """
-        concatenated: list[_CountedBody] = []
-        separate: list[LoadRequest] = []
+        counted: list[_CountedBody] = []
+        marked: dict[bytes, list[tuple[LoadRequest, FileBody]]] = {}
+        alone: list[LoadRequest] = []
         for request in requests:
             body = (read_file_body(request.file.extract.path, request.file.size)
                     if len(requests) > 1 else None)
             rows = body.rows if body else None
-            if body is None or rows is None:
-                separate.append(request)
+            if body is None:
+                alone.append(request)
+            elif rows is None:
+                marked.setdefault(body.line_break, []).append((request, body))
             else:
-                concatenated.append(_CountedBody(request, body, rows))
-        if concatenated:
-            self._insert_concatenated(resource, concatenated, load)
-        small = [r for r in separate if r.file.size <= SMALL_FILE_BYTES]
-        if small:
-            self._insert_files(resource, small, load)
-        for request in separate:
-            if request.file.size > SMALL_FILE_BYTES:
-                self._insert_files(resource, [request], load)
-        return {counted.request.file.relative_path: counted.rows for counted in concatenated}
+                counted.append(_CountedBody(request, body, rows))
+        known_rows = {c.request.file.relative_path: c.rows for c in counted}
+        if counted:
+            self._insert_tagged(resource, counted, load)
+        for files in marked.values():
+            known_rows.update(self._insert_marked(resource, files, load))
+        for request in alone:
+            self._insert_file(resource, request, load)
+        return known_rows
 
-    def _insert_concatenated(self, resource: Resource,
-                             files: list[_CountedBody],
-                             load: dict[str, object]) -> None:
-        """One scratch file holds every file's lines, each prefixed with its file's tag."""
+    def _insert_tagged(self, resource: Resource, files: list[_CountedBody],
+                       load: dict[str, object]) -> None:
+        """Files whose lines are their records share one scratch file, every line prefixed
+        with its file's tag; each file's rows start after the lines of the files before."""
         first_rows = []
         next_row = 1
         with self._scratch.open("wb") as scratch:
@@ -201,24 +217,58 @@ class DuckDBEngine:
                              "c.ordinality - f.first_row + 1"),
             {**parameters, **load, "scratch": str(self._scratch)}).fetchone()
         if inserted is None or inserted[0] != next_row - 1:
-            raise _Inconsistent(f"{inserted} rows loaded from concatenated files holding "
+            raise _Inconsistent(f"{inserted} rows loaded from joined files holding "
                                 f"{next_row - 1} lines")
 
-    def _insert_files(self, resource: Resource, requests: list[LoadRequest],
-                      load: dict[str, object]) -> None:
-        """DuckDB reads the files themselves, header and all."""
-        source = (f"read_csv($files, columns = {_csv_columns(requests[0].file)}, "
-                  f"header = true, {_CSV_OPTIONS}) with ordinality as c "
-                  f"join {_FILE_METADATA} on f.file_key = c.file_index")
-        if len(requests) == 1:
-            row_number = "c.ordinality"
-        else:
-            row_number = "c.ordinality - min(c.ordinality) over (partition by c.file_index) + 1"
-        parameters = _file_parameters(requests, range(len(requests)))
-        files = [str(request.file.extract.path) for request in requests]
+    def _insert_marked(self, resource: Resource, files: list[tuple[LoadRequest, FileBody]],
+                       load: dict[str, object]) -> dict[str, int]:
+        """Files whose records may span lines share one scratch file, each followed by a
+        marker record naming it. The markers tell where each file's rows are; a file that
+        ends inside quotes swallows its marker, and the batch is refused."""
+        requests = [request for request, _body in files]
+        layout = requests[0].file
+        token = f"ingest-end-of-file-{secrets.token_hex(8)}-"
+        with self._scratch.open("wb") as scratch:
+            for number, (_request, body) in enumerate(files, start=1):
+                scratch.write(body.data)
+                scratch.write(f"{token}{number}".encode()
+                              + b"," * (len(layout.header) - 1) + body.line_break)
+        is_marker = " and ".join(["starts_with(c.c0, $token)"] + [
+            f"c.c{i} is null" for i in range(1, len(layout.header))])
+        columns = ", ".join(f"c.c{i}" for i in range(len(layout.header)))
+        run = self.connection.execute
+        run(f"create or replace temp table ingest_marked as "
+            f"select c.ordinality as position, {is_marker} as marker, {columns} "
+            f"from read_csv($scratch, columns = {_csv_columns(layout)}, header = false, "
+            f"{_CSV_OPTIONS}) with ordinality as c",
+            {"scratch": str(self._scratch), "token": token})
+        markers = run("select position, c0 from ingest_marked where marker "
+                      "order by position").fetchall()
+        if [text for _position, text in markers] != [f"{token}{n}" for n in
+                                                     range(1, len(files) + 1)]:
+            raise _Inconsistent("a joined file ran into the next one (a quote left open?)")
+        first_rows = [1] + [position + 1 for position, _text in markers[:-1]]
+        source = ("(select *, coalesce(sum(cast(marker as integer)) over (order by position "
+                  "rows between unbounded preceding and 1 preceding), 0) + 1 as file_key "
+                  f"from ingest_marked) as c join {_FILE_METADATA} on f.file_key = c.file_key "
+                  "where not c.marker")
+        parameters = _file_parameters(requests, range(1, len(files) + 1), first_rows)
+        run(self._insert_sql(resource, layout, source, "c.position - f.first_row + 1"),
+            {**parameters, **load})
+        run("drop table ingest_marked")
+        return {request.file.relative_path: position - first
+                for request, (position, _text), first in zip(requests, markers, first_rows,
+                                                             strict=True)}
+
+    def _insert_file(self, resource: Resource, request: LoadRequest,
+                     load: dict[str, object]) -> None:
+        """DuckDB reads the file itself, header and all; the ordinality is the row number."""
+        source = (f"read_csv($file, columns = {_csv_columns(request.file)}, header = true, "
+                  f"{_CSV_OPTIONS}) with ordinality as c, {_FILE_METADATA}")
         self.connection.execute(
-            self._insert_sql(resource, requests[0].file, source, row_number),
-            {**parameters, **load, "files": files})
+            self._insert_sql(resource, request.file, source, "c.ordinality"),
+            {**_file_parameters([request], range(1)), **load,
+             "file": str(request.file.extract.path)})
 
     def _insert_sql(self, resource: Resource, layout: InspectedFile, source: str,
                     row_number: str) -> str:
