@@ -109,6 +109,9 @@ def test_joined_files_load_as_if_read_alone(database: Database, tmp_path: Path,
     assert database.query(
         "select file_path, row_count from lms_raw.ingest_ledger order by 1") == [
         (f"users/{name}", len(rows)) for name, (_content, rows) in sorted(JOINABLE.items())]
+    if database.target == "duckdb":
+        scratch = Path(database.env["LMS_DUCKDB_PATH"] + ".ingest.csv")
+        assert not scratch.exists()
 
 
 def test_joined_and_separate_files_in_one_batch(database: Database, tmp_path: Path,

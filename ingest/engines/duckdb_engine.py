@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import os
 import secrets
-import shutil
 import tempfile
 from dataclasses import dataclass
 from datetime import datetime
@@ -64,6 +63,16 @@ _FILE_METADATA = (
 )
 
 
+def _scratch_path(database: str) -> Path:
+    """Where a batch's joined files are written: beside the database file (one writer per
+    file, so one scratch file; a killed load leaves at most this one, overwritten next time)."""
+    if database == ":memory:":
+        descriptor, name = tempfile.mkstemp(prefix="ingest-duckdb-", suffix=".csv")
+        os.close(descriptor)
+        return Path(name)
+    return Path(database).expanduser().with_name(Path(database).name + ".ingest.csv")
+
+
 class _Inconsistent(Exception):
     """The rows DuckDB loaded do not match what ingest knows of the files."""
 
@@ -111,7 +120,7 @@ class DuckDBEngine:
         self.connection.execute(f"set threads = {max(1, (os.cpu_count() or 1) - 1)}")
         if path != ":memory:":
             self.connection.execute(f"set memory_limit = '{MEMORY_LIMIT}'")
-        self._scratch = Path(tempfile.mkdtemp(prefix="ingest-duckdb-")) / "batch.csv"
+        self._scratch = _scratch_path(path)
 
     def prepare(self) -> None:
         run = self.connection.execute
@@ -343,4 +352,4 @@ class DuckDBEngine:
 
     def close(self) -> None:
         self.connection.close()
-        shutil.rmtree(self._scratch.parent, ignore_errors=True)
+        self._scratch.unlink(missing_ok=True)
