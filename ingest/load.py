@@ -7,6 +7,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
+from functools import cached_property
 from pathlib import Path
 from queue import Queue
 from threading import Thread
@@ -108,10 +109,10 @@ class _Batcher:
         self.sizes: dict[tuple[str, tuple[str, ...]], int] = defaultdict(int)
         self.file_limit = FIRST_BATCH_FILES
 
-    def add(self, request: LoadRequest) -> list[LoadRequest] | None:
+    def add(self, request: LoadRequest, layout: Layout) -> list[LoadRequest] | None:
         resource = request.file.extract.resource
         assert resource is not None
-        key = (resource.name, request.file.layout_key)
+        key = (resource.name, layout.key)
         full = None
         group = self.groups[key]
         if group and (self.sizes[key] + request.file.size > BATCH_BYTES
@@ -131,11 +132,25 @@ class _Batcher:
 _DONE = object()
 
 
+@dataclass
+class Layout:
+    """A header and what its columns load into, shared by every file that has it."""
+
+    first: InspectedFile
+    """The first file with this layout; the others share its lists."""
+
+    @cached_property
+    def key(self) -> tuple[str, ...]:
+        """``InspectedFile.layout_key``, worked out once: files with the same key can be read
+        by one statement."""
+        return self.first.layout_key
+
+
 class _Inspection:
     """Walks the tree in one thread and inspects its files in another, ahead of the loader.
 
-    Iterating yields inspected files in walk order; ``total`` is the number of files once the
-    walk is done (None before).
+    Iterating yields inspected files in walk order, each with its column layout; ``total`` is
+    the number of files once the walk is done (None before).
     """
 
     def __init__(self, root: Path) -> None:
@@ -143,8 +158,7 @@ class _Inspection:
         self.total: int | None = None
         self._extracts: Queue[object] = Queue()
         self._inspected: Queue[object] = Queue(maxsize=INSPECT_AHEAD)
-        self._layouts: dict[tuple[tuple[str, ...], tuple[str | None, ...]],
-                            tuple[list[str], list[str | None]]] = {}
+        self._layouts: dict[tuple[tuple[str, ...], tuple[str | None, ...]], Layout] = {}
         Thread(target=self._walk, name="walk", daemon=True).start()
         Thread(target=self._inspect, name="inspect", daemon=True).start()
 
@@ -172,18 +186,20 @@ class _Inspection:
         finally:
             self._inspected.put(_DONE)
 
-    def _share_layout(self, inspected: InspectedFile) -> InspectedFile:
-        """Files with the same header share one header list: thousands wait in batches."""
+    def _share_layout(self, inspected: InspectedFile) -> tuple[InspectedFile, Layout]:
+        """Files with the same header share one header list (thousands wait in batches), and
+        the layout key is worked out once."""
         key = (tuple(inspected.header), tuple(inspected.column_targets))
-        inspected.header, inspected.column_targets = self._layouts.setdefault(
-            key, (inspected.header, inspected.column_targets))
-        return inspected
+        layout = self._layouts.setdefault(key, Layout(inspected))
+        inspected.header = layout.first.header
+        inspected.column_targets = layout.first.column_targets
+        return inspected, layout
 
-    def __iter__(self) -> Iterator[InspectedFile]:
+    def __iter__(self) -> Iterator[tuple[InspectedFile, Layout]]:
         while (item := self._inspected.get()) is not _DONE:
             if isinstance(item, BaseException):
                 raise item
-            assert isinstance(item, InspectedFile)
+            assert isinstance(item, tuple)
             yield item
 
 
@@ -241,14 +257,14 @@ class Loader:
         inspection = _Inspection(root)
         counted = _CountedProgress(progress)
         self.progress = counted
-        for inspected in inspection:
+        for inspected, layout in inspection:
             if inspection.total is not None:
                 counted.start(inspection.total)
             earlier_status = known.get((inspected.relative_path, inspected.sha256))
             request = self._decide(inspected, earlier_status, loaded_paths)
             if request is None:
                 self.progress(1)
-            elif batch := batcher.add(request):
+            elif batch := batcher.add(request, layout):
                 self._load(batch)
         counted.start(inspection.total or 0)
         for batch in batcher.rest():
@@ -289,11 +305,12 @@ class Loader:
     def _load(self, batch: list[LoadRequest]) -> None:
         resource = batch[0].file.extract.resource
         assert resource is not None
+        extra_columns = batch[0].file.extra_columns  # one column layout per batch
         for outcome in self.engine.load_files(resource, batch, self.load_id, self.loaded_at):
             inspected = outcome.request.file
             if outcome.error is None:
-                self._report(inspected, LOADED, _loaded_note(outcome.request),
-                             rows=outcome.rows, warning=bool(inspected.extra_columns),
+                self._report(inspected, LOADED, _loaded_note(outcome.request, extra_columns),
+                             rows=outcome.rows, warning=bool(extra_columns),
                              replaced=outcome.request.replaces_earlier_version)
             else:
                 self._reject(inspected, explain_rejection(
@@ -302,13 +319,13 @@ class Loader:
             self.progress(1)
 
 
-def _loaded_note(request: LoadRequest) -> str | None:
+def _loaded_note(request: LoadRequest, extra_columns: list[str]) -> str | None:
     notes = []
     if request.replaces_earlier_version:
         notes.append("content changed since an earlier load; earlier rows replaced")
-    if request.file.extra_columns:
+    if extra_columns:
         notes.append("columns not in the format kept in _extra_columns: "
-                     + ", ".join(request.file.extra_columns))
+                     + ", ".join(extra_columns))
     return "; ".join(notes) or None
 
 
