@@ -133,20 +133,18 @@ class _Stage:
         """Copy the small files that can be joined, in one COPY per line-break style; return
         the files that need a COPY of their own."""
         others: list[LoadRequest] = []
-        crlf: list[LoadRequest] = []
+        crlf: list[tuple[LoadRequest, FileBody]] = []
         with _JoinedCopy(self, b"\n") as joined:
             for request in requests:
                 body = read_file_body(request.file.extract.path, request.file.size)
                 if body is None:
                     others.append(request)
                 elif body.line_break == b"\r\n":
-                    crlf.append(request)  # read again below: rarely more than a few
+                    crlf.append((request, body))  # quoted CRLF files: rarely more than a few
                 else:
                     joined.add(request, body)
         with _JoinedCopy(self, b"\r\n") as joined:
-            for request in crlf:
-                body = read_file_body(request.file.extract.path, request.file.size)
-                assert body is not None
+            for request, body in crlf:
                 joined.add(request, body)
         return others
 
