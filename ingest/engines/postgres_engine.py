@@ -18,7 +18,6 @@ import secrets
 from contextlib import ExitStack
 from dataclasses import dataclass
 from datetime import datetime
-from pathlib import Path
 from types import TracebackType
 from typing import Any
 
@@ -152,8 +151,7 @@ class _Stage:
         """One file as written, header and all, streamed in chunks."""
         statement = sql.SQL("copy {} ({}) from stdin (format csv, header true)").format(
             sql.Identifier(_STAGE), self.column_list)
-        with self.cursor.copy(statement) as copy, \
-                Path(request.file.extract.path).open("rb") as stream:
+        with self.cursor.copy(statement) as copy, request.file.extract.path.open("rb") as stream:
             while chunk := stream.read(COPY_CHUNK):
                 copy.write(chunk)
         self.files.append(_StagedFile(request, self.next_seq, self.cursor.rowcount))
@@ -179,10 +177,17 @@ class _Stage:
             self.files.append(_StagedFile(request, self.next_seq, marker_seq - self.next_seq))
             self.next_seq = marker_seq + 1
 
-    def insert_into(self, table: sql.Composable, resource: Resource, layout: InspectedFile,
-                    load_id: str, loaded_at: datetime) -> None:
+    def insert_into(self, table: sql.Composable, layout: InspectedFile, load_id: str,
+                    loaded_at: datetime) -> None:
         """Every staged row into the raw table, with its file's provenance and row number."""
         self._copy_file_table()
+        self.cursor.execute(self._insert_statement(table, layout),
+                            {"load_id": load_id, "loaded_at": loaded_at})
+        if self.cursor.rowcount != self.staged_rows:
+            raise _Inconsistent(f"{self.cursor.rowcount} rows inserted of "
+                                f"{self.staged_rows} staged")
+
+    def _insert_statement(self, table: sql.Composable, layout: InspectedFile) -> sql.Composed:
         mapped = [(target, column) for target, column
                   in zip(layout.column_targets, self.columns, strict=True) if target]
         extras = [(name, self.columns[position]) for position, name in layout.extra_positions]
@@ -208,17 +213,13 @@ class _Stage:
         values += [provenance[name] for name, _ in PROVENANCE_COLUMNS]
         # width_bucket finds the file a stage row belongs to: the last file starting at or
         # before it (a file without rows starts where the next one does).
-        statement = sql.SQL(
+        return sql.SQL(
             "insert into {table} ({targets}) select {values} from {stage} as s "
             "join {files} as f on f.file_number = width_bucket(s.seq, "
             "array(select first_seq from {files} order by file_number))").format(
             table=table, targets=sql.SQL(", ").join(map(sql.Identifier, targets)),
             values=sql.SQL(", ").join(values), stage=sql.Identifier(_STAGE),
             files=sql.Identifier(_FILES))
-        self.cursor.execute(statement, {"load_id": load_id, "loaded_at": loaded_at})
-        if self.cursor.rowcount != self.staged_rows:
-            raise _Inconsistent(f"{self.cursor.rowcount} rows inserted of "
-                                f"{self.staged_rows} staged")
 
     def _copy_file_table(self) -> None:
         """Where each staged file starts, with its provenance, numbered from 1 in stage order."""
@@ -315,8 +316,11 @@ class PostgresEngine:
                                  load_id: str, loaded_at: datetime) -> list[FileOutcome]:
         try:
             with self.connection.cursor() as cursor:
-                staged = self._load_batch(cursor, resource, requests, load_id, loaded_at)
-                outcomes = [FileOutcome(s.request, s.rows, None) for s in staged]
+                staged = {s.request.file.relative_path: s.rows
+                          for s in self._load_batch(cursor, resource, requests, load_id,
+                                                    loaded_at)}
+                outcomes = [FileOutcome(request, staged[request.file.relative_path], None)
+                            for request in requests]
                 self._write_ledger(cursor, [
                     loaded_ledger_row(o.request, o.rows or 0, load_id, loaded_at)
                     for o in outcomes])
@@ -340,7 +344,7 @@ class PostgresEngine:
         separate = stage.copy_joined(requests) if len(requests) > 1 else requests
         for request in separate:
             stage.copy_file(request)
-        stage.insert_into(table, resource, requests[0].file, load_id, loaded_at)
+        stage.insert_into(table, requests[0].file, load_id, loaded_at)
         return stage.files
 
     def _delete_replaced(self, cursor: psycopg.Cursor, table: sql.Identifier,
