@@ -1,4 +1,4 @@
-"""DuckDB: files go through DuckDB's own CSV reader, many files per statement.
+"""DuckDB: files go through DuckDB's own CSV reader, thousands of small files per statement.
 
 Small files are joined into one scratch CSV file per batch (see ``concatenation``), so DuckDB
 parses thousands of them as one file. Files whose lines are their records (no double quote)
@@ -44,7 +44,7 @@ from ingest.engines.concatenation import FileBody, read_file_body, tag_lines
 from ingest.inspect import InspectedFile
 from ingest.resources import LEDGER_TABLE, PROVENANCE_COLUMNS, RESOURCES, Resource
 
-MEMORY_LIMIT = "80MB"
+MEMORY_LIMIT = "64MB"
 """DuckDB's buffer pool while loading. Beyond it DuckDB spills to its temporary directory
 (next to the database file) rather than grow: without a limit, checkpoints and large files
 each took a few hundred megabytes more."""
