@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-
 from ingest.resources import PROVENANCE_COLUMNS, Resource
 
 LEDGER_DEFINITION = (
@@ -24,14 +22,9 @@ def quote_literal(value: str) -> str:
     return "'" + value.replace("'", "''") + "'"
 
 
-def raw_table_columns(resource: Resource,
-                      provenance_types: dict[str, str] | None = None) -> list[tuple[str, str]]:
+def raw_table_columns(resource: Resource) -> list[tuple[str, str]]:
     """(name, type) for every column of a raw table: CSV columns as text, then provenance."""
-    provenance_types = provenance_types or {}
-    columns = [(name, "text") for name in resource.raw_columns]
-    columns += [(name, provenance_types.get(name, sql_type))
-                for name, sql_type in PROVENANCE_COLUMNS]
-    return columns
+    return [(name, "text") for name in resource.raw_columns] + list(PROVENANCE_COLUMNS)
 
 
 def create_table_sql(schema: str, table: str, columns: list[tuple[str, str]],
@@ -40,23 +33,6 @@ def create_table_sql(schema: str, table: str, columns: list[tuple[str, str]],
     if primary_key:
         body.append(f"primary key ({', '.join(primary_key)})")
     return f"create table if not exists {schema}.{table} (\n  " + ",\n  ".join(body) + "\n)"
-
-
-def sql_literal(value: object) -> str:
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, int):
-        return str(value)
-    if isinstance(value, datetime):
-        return f"cast({quote_literal(value.isoformat(sep=' '))} as timestamp)"
-    return quote_literal(str(value))
-
-
-def values_sql(rows: list[tuple[object, ...]]) -> str:
-    return "values " + ", ".join(
-        "(" + ", ".join(sql_literal(value) for value in row) + ")" for row in rows)
 
 
 def ledger_status_sql(schema: str, ledger_table: str) -> str:
